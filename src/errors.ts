@@ -1,0 +1,73 @@
+/**
+ * Every error a person can see, with its exit code and hint, in one table.
+ * Services throw `LatchError`; the base command prints it as one line plus a hint and exits with its code.
+ */
+
+export const ErrorKind = {
+  /** Anything not classified below. */
+  General: 'general',
+  /** Bad flags, arguments or input format (oclif uses 2 for its own parse errors too). */
+  Usage: 'usage',
+  /** The server could not be reached, timed out, or answered with something unusable. */
+  Network: 'network',
+  /** No credential at all. */
+  NotAuthenticated: 'not_authenticated',
+  /** A credential exists but the server rejects it. */
+  TokenInvalid: 'token_invalid',
+  /** The credential lacks a scope the request needs. */
+  InsufficientScope: 'insufficient_scope',
+  /** No project access key, or the server rejects it. */
+  AccessKey: 'access_key',
+  /** The person denied the device login. */
+  LoginDenied: 'login_denied',
+  /** The device code expired before anyone approved it. */
+  LoginExpired: 'login_expired',
+  /** The credentials file is unreadable, corrupt, of an unknown version, or not a regular file. */
+  CredentialsFile: 'credentials_file',
+  /** The user pressed Ctrl-C or the process got SIGINT. */
+  Cancelled: 'cancelled',
+  /** The process got SIGTERM. */
+  Terminated: 'terminated',
+} as const
+
+export type ErrorKind = (typeof ErrorKind)[keyof typeof ErrorKind]
+
+/** Exit codes, documented in docs/troubleshooting.md. */
+export const EXIT_CODES: Record<ErrorKind, number> = {
+  general: 1,
+  usage: 2,
+  network: 3,
+  not_authenticated: 4,
+  token_invalid: 5,
+  insufficient_scope: 6,
+  access_key: 7,
+  login_denied: 8,
+  login_expired: 9,
+  credentials_file: 10,
+  cancelled: 130,
+  terminated: 143,
+}
+
+export class LatchError extends Error {
+  readonly kind: ErrorKind
+  readonly hint?: string
+
+  constructor(kind: ErrorKind, message: string, options: {cause?: unknown; hint?: string} = {}) {
+    super(message, {cause: options.cause})
+    this.name = 'LatchError'
+    this.kind = kind
+    this.hint = options.hint
+  }
+
+  get exitCode(): number {
+    return EXIT_CODES[this.kind]
+  }
+
+  toJSON(): {error: {code: ErrorKind; exit: number; hint?: string; message: string}} {
+    return {error: {code: this.kind, exit: this.exitCode, hint: this.hint, message: this.message}}
+  }
+}
+
+export function isLatchError(error: unknown): error is LatchError {
+  return error instanceof LatchError
+}
