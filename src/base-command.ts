@@ -1,5 +1,6 @@
 import {Command, Errors} from '@oclif/core'
 
+import {type Context, createContext} from './context.js'
 import {EXIT_CODES, isLatchError} from './errors.js'
 
 /**
@@ -9,9 +10,28 @@ import {EXIT_CODES, isLatchError} from './errors.js'
 export abstract class BaseCommand extends Command {
   static enableJsonFlag = true
 
-  /** Messages for people go to stderr so that stdout holds only what scripts read. */
-  protected note(message: string): void {
-    process.stderr.write(`${message}\n`)
+  /** The outside world, as the command's logic sees it; see src/context.ts. */
+  protected context(flags: {issuer?: string} = {}): Promise<Context> {
+    return createContext({bin: this.config.bin, flags})
+  }
+
+  /**
+   * Runs `work` with a signal that Ctrl-C (SIGINT) and SIGTERM abort. Whatever `work` is doing, the
+   * command then ends with the cancelled error (exit 130 or 143) instead of Node's default kill.
+   */
+  protected async cancellable<T>(work: (signal: AbortSignal) => Promise<T>, onCancel: (signal: AbortSignal) => Error): Promise<T> {
+    const controller = new AbortController()
+    const onSigint = () => controller.abort('SIGINT')
+    const onSigterm = () => controller.abort('SIGTERM')
+    process.once('SIGINT', onSigint).once('SIGTERM', onSigterm)
+    const aborted = new Promise<never>((_, reject) => {
+      controller.signal.addEventListener('abort', () => reject(onCancel(controller.signal)), {once: true})
+    })
+    try {
+      return await Promise.race([work(controller.signal), aborted])
+    } finally {
+      process.off('SIGINT', onSigint).off('SIGTERM', onSigterm)
+    }
   }
 
   protected async catch(error: Error & {exitCode?: number; oclif?: {exit?: number}}): Promise<never> {

@@ -1,0 +1,52 @@
+/**
+ * Who a token belongs to: the platform's /v1/me, or OIDC userinfo when the issuer has no platform API
+ * or the token may not read the account.
+ */
+import type {Context} from '../context.js'
+import {ErrorKind, LatchError} from '../errors.js'
+import type {Credential, Me} from '../platform/client.js'
+
+export interface Identity {
+  email?: string
+  id: string
+  name: string
+  /** From the platform API only: the scopes and expiry the server reports for this token. */
+  token?: Me['token'] & {scopes: string[]}
+}
+
+export async function identify(context: Context, token: Credential, expectedSubject?: string): Promise<Identity> {
+  let me: Me | undefined
+  try {
+    me = await context.platform.me(token)
+  } catch (error) {
+    // A token without account.read can still name its owner through userinfo.
+    if (!(error instanceof LatchError && error.kind === ErrorKind.InsufficientScope)) throw error
+  }
+
+  if (me) return {email: me.email, id: me.id, name: me.name, token: {...me.token, scopes: me.scopes}}
+  return userinfo(context, token, expectedSubject)
+}
+
+async function userinfo(context: Context, token: Credential, expectedSubject?: string): Promise<Identity> {
+  const client = await import('openid-client')
+  const {serverError} = await import('../oauth/errors.js')
+  const config = await context.discover()
+  const url = String(config.serverMetadata().userinfo_endpoint ?? config.serverMetadata().issuer)
+  if (!config.serverMetadata().userinfo_endpoint) {
+    throw new LatchError(ErrorKind.Network, `The server at ${context.config.issuer.value} has neither a platform API nor a userinfo endpoint`, {
+      hint: 'check the issuer URL and LATCH_API_URL',
+    })
+  }
+
+  try {
+    const info = await client.fetchUserInfo(config, token.secret, expectedSubject ?? client.skipSubjectCheck)
+    const name = typeof info.name === 'string' ? info.name : typeof info.preferred_username === 'string' ? info.preferred_username : info.sub
+    return {email: typeof info.email === 'string' ? info.email : undefined, id: info.sub, name}
+  } catch (error) {
+    if (error instanceof client.WWWAuthenticateChallengeError || (error instanceof client.ResponseBodyError && error.status === 401)) {
+      throw new LatchError(ErrorKind.TokenInvalid, `Token is invalid or expired (from ${token.origin})`, {hint: 'run `latch login` to sign in again'})
+    }
+
+    throw serverError(error, url, 'read the user info', context.timeout)
+  }
+}

@@ -1,0 +1,49 @@
+/**
+ * `latch link`: bind a project access key, checked for shape and with the server before it is stored.
+ */
+import type {Context} from '../context.js'
+import {ErrorKind, LatchError} from '../errors.js'
+import type {Project} from '../platform/client.js'
+import {readSecret} from '../ui/secret-input.js'
+import {requireToken} from './whoami.js'
+
+export const ACCESS_KEY_PATTERN = /^sk_proj_[\w-]{32,}$/
+
+export interface LinkResult {
+  credentials_path: string
+  linked: true
+  project: Project
+}
+
+export async function link(context: Context, keyArgument: string | undefined): Promise<LinkResult> {
+  const token = requireToken(context)
+  const key = keyArgument?.trim() || (await readSecret(context, 'project access key', `echo "$KEY" | ${context.bin} link`))
+  checkAccessKeyFormat(key)
+  const project = await context.platform.currentProject(
+    {origin: token.origin, scopes: token.value.scopes, secret: token.value.accessToken},
+    {origin: keyArgument ? 'the argument' : 'the input', secret: key},
+  )
+
+  const previous = context.credentials
+  await context.store.write({
+    ...previous,
+    access_key: key,
+    created_at: previous?.created_at ?? new Date().toISOString(),
+    issuer: previous?.issuer ?? context.config.issuer.value,
+    version: 1,
+  })
+  context.note(`Linked project ${project.name} (${project.id}).`)
+  if (context.config.shadowed.accessKey || context.config.accessKey?.source === 'env') {
+    context.note(`Warning: ${context.config.env.accessKey} is set; it will keep taking precedence over the key saved here.`)
+  }
+
+  return {credentials_path: context.store.path, linked: true, project}
+}
+
+export function checkAccessKeyFormat(key: string): void {
+  if (ACCESS_KEY_PATTERN.test(key)) return
+  const problem = key.startsWith('sk_proj_') ? 'it must have at least 32 letters, digits, - or _ after sk_proj_' : 'it does not start with sk_proj_'
+  throw new LatchError(ErrorKind.Usage, `Invalid project access key: ${problem}`, {
+    hint: 'copy the whole key from the project settings in the console',
+  })
+}

@@ -1,0 +1,61 @@
+/**
+ * `latch login --token`: a personal access token from a hidden prompt or stdin (never argv), checked
+ * for shape, then with the server, then saved. A rejected token changes nothing on disk.
+ */
+import {PAT_PATTERN} from '../config.js'
+import type {Context} from '../context.js'
+import type {StoredCredentials} from '../credentials/schema.js'
+import {ErrorKind, LatchError} from '../errors.js'
+import {readSecret} from '../ui/secret-input.js'
+import type {LoginResult} from './device-login.js'
+import {warnIfShadowed} from './device-login.js'
+import {identify} from './identity.js'
+import {platformScopes} from './scopes.js'
+
+export async function tokenLogin(context: Context): Promise<LoginResult> {
+  warnIfShadowed(context)
+  const secret = await readSecret(context, 'personal access token', `echo "$PAT" | ${context.bin} login --token`)
+  checkPatFormat(secret)
+  const user = await identify(context, {origin: 'the pasted token', secret})
+  const previous = context.credentials
+  const credentials: StoredCredentials = {
+    access_key: previous?.issuer === context.config.issuer.value ? previous.access_key : undefined,
+    created_at: new Date().toISOString(),
+    issuer: context.config.issuer.value,
+    token: {
+      access_token: secret,
+      expires_at: user.token?.expires_at ?? undefined,
+      scopes: user.token?.scopes ?? [],
+      type: 'pat',
+    },
+    user: {id: user.id, name: user.name},
+    version: 1,
+  }
+  await context.store.write(credentials)
+  context.note(`Authenticated successfully as ${user.name} (${user.id}).`)
+  context.note(`Credentials saved to ${context.store.path}`)
+  return {
+    authenticated: true,
+    credentials_path: context.store.path,
+    issuer: credentials.issuer,
+    token: {expires_at: user.token?.expires_at ?? null, scopes: platformScopes(credentials.token!.scopes), type: 'pat'},
+    user: {id: user.id, name: user.name},
+  }
+}
+
+/** The message says what is wrong with the shape, never what the token is. */
+export function checkPatFormat(secret: string): void {
+  if (PAT_PATTERN.test(secret)) return
+  const body = secret.startsWith('sk_pat_') ? secret.slice('sk_pat_'.length) : undefined
+  const problem =
+    body === undefined
+      ? 'it does not start with sk_pat_'
+      : body.length !== 64
+        ? `it has ${body.length} characters after sk_pat_, not 64`
+        : /[A-F]/.test(body) && /^[0-9a-fA-F]+$/.test(body)
+          ? 'it has upper-case letters; tokens are lower-case hex'
+          : 'it has characters that are not hex digits'
+  throw new LatchError(ErrorKind.Usage, `Invalid personal access token: ${problem}`, {
+    hint: 'copy the whole token (sk_pat_ followed by 64 hex characters) from the console',
+  })
+}

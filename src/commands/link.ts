@@ -1,0 +1,22 @@
+import {Args} from '@oclif/core'
+
+import {BaseCommand} from '../base-command.js'
+import {link, type LinkResult} from '../auth/link.js'
+
+export default class Link extends BaseCommand {
+  static summary = 'Bind a project access key (sk_proj_...) to your credentials.'
+
+  static description =
+    'The key is checked with the server before it is stored. Leave KEY out to paste it at a hidden prompt or pipe it on stdin, which keeps it out of your shell history.'
+
+  static args = {
+    key: Args.string({description: 'The project access key (sk_proj_...). Omit it to be prompted, or pipe it on stdin.'}),
+  }
+
+  static examples = ['<%= config.bin %> <%= command.id %>', 'echo "$KEY" | <%= config.bin %> <%= command.id %>', '<%= config.bin %> <%= command.id %> sk_proj_...']
+
+  async run(): Promise<LinkResult> {
+    const {args} = await this.parse(Link)
+    return link(await this.context(), args.key)
+  }
+}

@@ -1,0 +1,51 @@
+import {Flags} from '@oclif/core'
+
+import {BaseCommand} from '../base-command.js'
+import {deviceLogin, type LoginResult} from '../auth/device-login.js'
+import {tokenLogin} from '../auth/token-login.js'
+import {cancelled} from '../oauth/device-flow.js'
+import {DEFAULT_LOGIN_SCOPES, PLATFORM_SCOPES} from '../platform/scopes.js'
+
+export default class Login extends BaseCommand {
+  static summary = 'Sign in with the device flow in a browser, or with a personal access token.'
+
+  static description = `Shows a one-time code and a URL, opens the browser where one is likely to work, and waits until you approve; then saves the tokens to credentials.json (mode 0600) in the config directory.
+
+With --token, reads a personal access token (sk_pat_ + 64 hex) from a hidden prompt, or from stdin when piped; never from the command line, where it would land in shell history and the process list.
+
+Scopes: ${Object.entries(PLATFORM_SCOPES)
+    .map(([name, description]) => `${name} (${description.toLowerCase()})`)
+    .join(', ')}.`
+
+  static examples = [
+    '<%= config.bin %> <%= command.id %>',
+    '<%= config.bin %> <%= command.id %> --no-browser',
+    '<%= config.bin %> <%= command.id %> --scopes inference,projects.read,account.read',
+    'echo "$PAT" | <%= config.bin %> <%= command.id %> --token',
+  ]
+
+  static flags = {
+    browser: Flags.boolean({
+      allowNo: true,
+      description: 'Open the browser (default: only when a local display is likely: not in CI, not over SSH).',
+    }),
+    issuer: Flags.string({description: 'Authorization server URL (default: LATCH_ISSUER, then the stored issuer, then the local emulator).'}),
+    scopes: Flags.string({
+      description: `Comma-separated scopes to ask for (default: ${DEFAULT_LOGIN_SCOPES.join(',')}).`,
+      exclusive: ['token'],
+    }),
+    token: Flags.boolean({description: 'Sign in with a personal access token from a hidden prompt or stdin.'}),
+  }
+
+  async run(): Promise<LoginResult> {
+    const {flags} = await this.parse(Login)
+    const context = await this.context({issuer: flags.issuer})
+    return this.cancellable(
+      (signal) =>
+        flags.token
+          ? tokenLogin(context)
+          : deviceLogin(context, {browser: flags.browser === undefined ? 'auto' : flags.browser ? 'always' : 'never', scopes: flags.scopes, signal}),
+      cancelled,
+    )
+  }
+}

@@ -1,0 +1,19 @@
+import {Flags} from '@oclif/core'
+
+import {BaseCommand} from '../base-command.js'
+import {logout, type LogoutResult} from '../auth/logout.js'
+
+export default class Logout extends BaseCommand {
+  static summary = 'Sign out: revoke the token on the server and remove the stored credentials.'
+
+  static examples = ['<%= config.bin %> <%= command.id %>', '<%= config.bin %> <%= command.id %> --force']
+
+  static flags = {
+    force: Flags.boolean({char: 'f', description: 'Do not ask for confirmation (required without a terminal).'}),
+  }
+
+  async run(): Promise<LogoutResult> {
+    const {flags} = await this.parse(Logout)
+    return logout(await this.context(), {force: flags.force})
+  }
+}

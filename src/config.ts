@@ -1,0 +1,249 @@
+/**
+ * THE place that decides where every setting and credential comes from.
+ * Order: command-line flag > environment variable > credentials file > built-in default.
+ * Every answer carries its source, so `whoami` can say why a credential is active.
+ */
+import {homedir} from 'node:os'
+import {join} from 'node:path'
+
+import type {StoredCredentials, StoredToken} from './credentials/schema.js'
+
+import {ErrorKind, LatchError} from './errors.js'
+
+export const DEFAULT_ISSUER = 'http://127.0.0.1:4848'
+export const DEFAULT_CLIENT_ID = 'latch-cli'
+export const CREDENTIALS_FILE = 'credentials.json'
+
+export type Source = 'default' | 'env' | 'file' | 'flag'
+
+export interface Resolved<T> {
+  /** Where it came from, said the way a person would look for it: `LATCH_TOKEN`, `--issuer`, a file path. */
+  origin: string
+  source: Source
+  value: T
+}
+
+/** The names of the environment variables, derived from the CLI's bin so a host CLI gets its own prefix. */
+export interface EnvNames {
+  accessKey: string
+  apiUrl: string
+  browser: string
+  clientId: string
+  configDir: string
+  httpTimeout: string
+  issuer: string
+  stdinTimeout: string
+  token: string
+}
+
+export function envNames(bin: string): EnvNames {
+  const prefix = `${bin.toUpperCase().replaceAll(/[^A-Z0-9]/g, '_')}_`
+  return {
+    accessKey: `${prefix}ACCESS_KEY`,
+    apiUrl: `${prefix}API_URL`,
+    browser: `${prefix}BROWSER`,
+    clientId: `${prefix}CLIENT_ID`,
+    configDir: `${prefix}CONFIG_DIR`,
+    httpTimeout: `${prefix}HTTP_TIMEOUT`,
+    issuer: `${prefix}ISSUER`,
+    stdinTimeout: `${prefix}STDIN_TIMEOUT`,
+    token: `${prefix}TOKEN`,
+  }
+}
+
+export interface ConfigInput {
+  /** The running CLI's bin name (`latch`, or the host CLI's when mounted as a plugin). */
+  bin: string
+  env: Record<string, string | undefined>
+  /** The user's home directory; defaults to os.homedir(). */
+  home?: string
+}
+
+/** An environment variable counts only when it holds something: CI systems export unset secrets as "". */
+function readEnv(env: ConfigInput['env'], name: string): string | undefined {
+  const value = env[name]?.trim()
+  return value ? value : undefined
+}
+
+export function resolveConfigDir(input: ConfigInput): Resolved<string> {
+  const names = envNames(input.bin)
+  const fromEnv = readEnv(input.env, names.configDir)
+  if (fromEnv) return {origin: names.configDir, source: 'env', value: fromEnv}
+  const xdg = readEnv(input.env, 'XDG_CONFIG_HOME')
+  const base = xdg ?? join(input.home ?? homedir(), '.config')
+  return {origin: 'default', source: 'default', value: join(base, input.bin)}
+}
+
+export function credentialsPath(configDir: string): string {
+  return join(configDir, CREDENTIALS_FILE)
+}
+
+/** A token from LATCH_TOKEN has no stored metadata: its type is told by its shape. */
+export interface ActiveToken {
+  accessToken: string
+  expiresAt?: string
+  refreshToken?: string
+  scopes?: string[]
+  type: 'oauth' | 'pat'
+}
+
+export interface ResolvedConfig {
+  accessKey?: Resolved<string>
+  apiUrl: Resolved<string>
+  /** The command that opens URLs, when the user chose one. */
+  browserCommand?: string
+  clientId: Resolved<string>
+  configDir: Resolved<string>
+  credentialsPath: string
+  env: EnvNames
+  /** Seconds before any HTTP request gives up. */
+  httpTimeout: number
+  issuer: Resolved<string>
+  /** Set when an env var wins over a credential that is also stored, so commands can say so. */
+  shadowed: {accessKey: boolean; token: boolean}
+  /** Seconds to wait for a secret piped on stdin. */
+  stdinTimeout: number
+  token?: Resolved<ActiveToken>
+}
+
+const DEFAULT_HTTP_TIMEOUT_SECONDS = 30
+const DEFAULT_STDIN_TIMEOUT_SECONDS = 10
+
+export interface ResolveOptions extends ConfigInput {
+  credentials?: StoredCredentials
+  flags?: {issuer?: string}
+}
+
+export function resolveConfig(options: ResolveOptions): ResolvedConfig {
+  const names = envNames(options.bin)
+  const configDir = resolveConfigDir(options)
+  const path = credentialsPath(configDir.value)
+  const stored = options.credentials
+
+  const issuer = firstOf<string>(
+    [
+      ['flag', '--issuer', options.flags?.issuer?.trim() || undefined],
+      ['env', names.issuer, readEnv(options.env, names.issuer)],
+      ['file', path, stored?.issuer],
+    ],
+    {origin: 'default', source: 'default', value: DEFAULT_ISSUER},
+  )
+  issuer.value = validateServerUrl(issuer.value, issuer.origin)
+
+  const clientId = firstOf<string>([['env', names.clientId, readEnv(options.env, names.clientId)]], {
+    origin: 'default',
+    source: 'default',
+    value: DEFAULT_CLIENT_ID,
+  })
+
+  const apiUrlFromEnv = readEnv(options.env, names.apiUrl)
+  const apiUrl: Resolved<string> = apiUrlFromEnv
+    ? {origin: names.apiUrl, source: 'env', value: validateServerUrl(apiUrlFromEnv, names.apiUrl)}
+    : {origin: issuer.origin, source: issuer.source, value: new URL(issuer.value).origin}
+
+  const envToken = readEnv(options.env, names.token)
+  const token: Resolved<ActiveToken> | undefined = envToken
+    ? {origin: names.token, source: 'env', value: {accessToken: envToken, type: tokenTypeOf(envToken)}}
+    : stored?.token
+      ? {origin: path, source: 'file', value: fromStoredToken(stored.token)}
+      : undefined
+
+  const envKey = readEnv(options.env, names.accessKey)
+  const accessKey: Resolved<string> | undefined = envKey
+    ? {origin: names.accessKey, source: 'env', value: envKey}
+    : stored?.access_key
+      ? {origin: path, source: 'file', value: stored.access_key}
+      : undefined
+
+  return {
+    accessKey,
+    apiUrl,
+    browserCommand: readEnv(options.env, names.browser),
+    clientId,
+    configDir,
+    credentialsPath: path,
+    env: names,
+    httpTimeout: seconds(options.env, names.httpTimeout, DEFAULT_HTTP_TIMEOUT_SECONDS),
+    issuer,
+    shadowed: {accessKey: Boolean(envKey && stored?.access_key), token: Boolean(envToken && stored?.token)},
+    stdinTimeout: seconds(options.env, names.stdinTimeout, DEFAULT_STDIN_TIMEOUT_SECONDS),
+    token,
+  }
+}
+
+function seconds(env: ConfigInput['env'], name: string, fallback: number): number {
+  const raw = readEnv(env, name)
+  if (raw === undefined) return fallback
+  const value = Number(raw)
+  if (!(Number.isFinite(value) && value > 0 && value <= 3600)) {
+    throw new LatchError(ErrorKind.Usage, `${name} must be a number of seconds between 0 and 3600`, {hint: `unset ${name} or set it to e.g. 30`})
+  }
+
+  return value
+}
+
+function firstOf<T>(candidates: Array<[Source, string, T | undefined]>, fallback: Resolved<T>): Resolved<T> {
+  for (const [source, origin, value] of candidates) {
+    if (value !== undefined) return {origin, source, value}
+  }
+
+  return fallback
+}
+
+function fromStoredToken(token: StoredToken): ActiveToken {
+  return {
+    accessToken: token.access_token,
+    expiresAt: token.expires_at,
+    refreshToken: token.refresh_token,
+    scopes: token.scopes,
+    type: token.type,
+  }
+}
+
+export const PAT_PATTERN = /^sk_pat_[0-9a-f]{64}$/
+
+export function tokenTypeOf(token: string): 'oauth' | 'pat' {
+  return token.startsWith('sk_pat_') ? 'pat' : 'oauth'
+}
+
+const LOOPBACK_HOSTS = new Set(['localhost', '[::1]'])
+
+export function isLoopbackHost(hostname: string): boolean {
+  return LOOPBACK_HOSTS.has(hostname) || /^127(\.\d{1,3}){3}$/.test(hostname)
+}
+
+/**
+ * A server URL must be absolute http(s); plain http only to this machine, because a token sent over
+ * http to another host can be read by anyone on the path.
+ */
+export function validateServerUrl(raw: string, origin: string): string {
+  let url: URL
+  try {
+    url = new URL(raw)
+  } catch {
+    throw new LatchError(ErrorKind.Usage, `Invalid server URL from ${origin}: not an absolute URL`, {
+      hint: 'use a full URL such as https://auth.example.com',
+    })
+  }
+
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+    throw new LatchError(ErrorKind.Usage, `Invalid server URL from ${origin}: ${url.protocol} is not http(s)`, {
+      hint: 'use a full URL such as https://auth.example.com',
+    })
+  }
+
+  if (url.protocol === 'http:' && !isLoopbackHost(url.hostname)) {
+    throw new LatchError(ErrorKind.Usage, `Refusing plain http to ${url.host} (from ${origin}): only loopback may use http`, {
+      hint: `use https://${url.host}${url.pathname === '/' ? '' : url.pathname}`,
+    })
+  }
+
+  if (url.username || url.password) {
+    throw new LatchError(ErrorKind.Usage, `Invalid server URL from ${origin}: it must not contain credentials`, {
+      hint: 'remove the user:password@ part',
+    })
+  }
+
+  // The issuer identifier is compared exactly by openid-client: keep the path, drop a trailing slash.
+  return url.href.replace(/\/$/, '')
+}

@@ -1,0 +1,105 @@
+/**
+ * Turns what openid-client and fetch throw into the error a person can act on: which server, what
+ * happened, what to do. The OAuth error codes that mean something specific are mapped by the caller.
+ */
+import * as client from 'openid-client'
+
+import {ErrorKind, LatchError} from '../errors.js'
+
+/** The root cause of a failed fetch, in words: "connection refused", "host not found", ... */
+export function describeNetworkFailure(error: unknown): string | undefined {
+  for (let current = error; current; current = (current as {cause?: unknown}).cause) {
+    const code = (current as NodeJS.ErrnoException).code
+    switch (code) {
+      case 'ECONNREFUSED':
+        return 'connection refused'
+      case 'ENOTFOUND':
+      case 'EAI_AGAIN':
+        return 'host not found'
+      case 'ECONNRESET':
+      case 'UND_ERR_SOCKET':
+        return 'connection reset by the server'
+      case 'ETIMEDOUT':
+      case 'UND_ERR_CONNECT_TIMEOUT':
+      case 'OAUTH_TIMEOUT':
+        return 'timed out'
+      case 'EHOSTUNREACH':
+      case 'ENETUNREACH':
+        return 'network unreachable'
+      case 'CERT_HAS_EXPIRED':
+      case 'DEPTH_ZERO_SELF_SIGNED_CERT':
+      case 'UNABLE_TO_VERIFY_LEAF_SIGNATURE':
+      case 'ERR_TLS_CERT_ALTNAME_INVALID':
+        return `TLS certificate problem (${code})`
+    }
+
+    if (current instanceof DOMException && current.name === 'TimeoutError') return 'timed out'
+  }
+
+  return undefined
+}
+
+/**
+ * For a failed call to `url` while doing `action` ("discover the server", "request a device code").
+ * OAuth protocol errors that callers care about (access_denied, expired_token, invalid_grant) must be
+ * handled before this, which treats everything as a server or network problem.
+ */
+export function serverError(error: unknown, url: string, action: string, timeoutSeconds?: number): LatchError {
+  if (error instanceof LatchError) return error
+  const network = describeNetworkFailure(error)
+  if (network) {
+    const detail = network === 'timed out' && timeoutSeconds ? `no answer within ${timeoutSeconds} s` : network
+    return new LatchError(ErrorKind.Network, `Could not ${action} at ${url}: ${detail}`, {
+      cause: error,
+      hint: 'check the URL and your network connection, then try again',
+    })
+  }
+
+  if (error instanceof client.ResponseBodyError) {
+    const description = error.error_description ? `: ${oneLine(error.error_description)}` : ''
+    return new LatchError(ErrorKind.Network, `Could not ${action} at ${url}: the server answered ${error.status} ${oneLine(error.error)}${description}`, {
+      cause: error,
+      hint: 'check that this is the right server and that your client id is registered there',
+    })
+  }
+
+  if (error instanceof client.ClientError) {
+    return new LatchError(ErrorKind.Network, `Could not ${action} at ${url}: ${describeClientError(error)}`, {
+      cause: error,
+      hint: 'the server did not answer as an OAuth server should: check the issuer URL',
+    })
+  }
+
+  return new LatchError(ErrorKind.Network, `Could not ${action} at ${url}: ${oneLine(error instanceof Error ? error.message : String(error))}`, {
+    cause: error,
+    hint: 'check the URL and your network connection, then try again',
+  })
+}
+
+function describeClientError(error: client.ClientError): string {
+  const status = (error.cause as Response | undefined)?.status
+  switch (error.code) {
+    case 'OAUTH_RESPONSE_IS_NOT_CONFORM':
+      return status ? `unexpected HTTP status ${status}` : 'unexpected HTTP status'
+    case 'OAUTH_RESPONSE_IS_NOT_JSON':
+      return 'the response is not JSON'
+    case 'OAUTH_PARSE_ERROR':
+      return 'the response is not valid JSON'
+    case 'OAUTH_JSON_ATTRIBUTE_COMPARISON_FAILED':
+      return 'the server says it is a different issuer'
+    case 'OAUTH_INVALID_RESPONSE':
+      return `invalid response (${oneLine(error.message)})`
+    case 'OAUTH_MISSING_SERVER_METADATA':
+    case 'OAUTH_INVALID_SERVER_METADATA':
+      return 'the server metadata lacks a required endpoint'
+    default:
+      return oneLine(error.message)
+  }
+}
+
+/** Text from a server goes into one line of ours, cut short and without control characters. */
+export function oneLine(text: string, max = 200): string {
+  // eslint-disable-next-line no-control-regex
+  const clean = text.replaceAll(/[\u0000-\u001F\u007F-\u009F]+/g, ' ').trim()
+  return clean.length > max ? `${clean.slice(0, max)}…` : clean
+}

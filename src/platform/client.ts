@@ -1,0 +1,193 @@
+/**
+ * The platform API: who the token belongs to, and which project a key opens. Every response is
+ * checked field by field before use, and every failure becomes one of the documented errors.
+ */
+import {ErrorKind, LatchError} from '../errors.js'
+import {describeNetworkFailure, oneLine} from '../oauth/errors.js'
+
+export interface Me {
+  email?: string
+  id: string
+  name: string
+  scopes: string[]
+  token: {expires_at: null | string; type: 'oauth' | 'pat'}
+}
+
+export interface Project {
+  id: string
+  name: string
+}
+
+/** A credential as the client needs it: the secret, and where it came from for messages. */
+export interface Credential {
+  origin: string
+  secret: string
+  /** The scopes the credential is known to have, to build the `--scopes` fix for insufficient_scope. */
+  scopes?: string[]
+}
+
+const MAX_BODY_BYTES = 1024 * 1024
+
+export class PlatformClient {
+  constructor(
+    private readonly baseUrl: string,
+    private readonly timeoutSeconds: number,
+    private readonly fetchImpl: typeof fetch = fetch,
+  ) {}
+
+  /** The token's owner; undefined when the server has no platform API (404), so callers can fall back to userinfo. */
+  async me(token: Credential): Promise<Me | undefined> {
+    const body = await this.get('/v1/me', token, {}, {notFound: () => undefined})
+    if (body === undefined) return undefined
+    const me = body as Partial<Me>
+    if (typeof me.id !== 'string' || !me.id || typeof me.name !== 'string' || !isStringList(me.scopes))
+      throw this.malformed('/v1/me')
+    const tokenInfo = (me.token ?? {}) as Partial<Me['token']>
+    return {
+      email: typeof me.email === 'string' ? me.email : undefined,
+      id: me.id,
+      name: me.name,
+      scopes: me.scopes,
+      token: {
+        expires_at: typeof tokenInfo.expires_at === 'string' ? tokenInfo.expires_at : null,
+        type: tokenInfo.type === 'pat' ? 'pat' : 'oauth',
+      },
+    }
+  }
+
+  async currentProject(token: Credential, accessKey: Credential): Promise<Project> {
+    const body = await this.get('/v1/projects/current', token, {'X-Access-Key': accessKey.secret}, {
+      notFound: () => {
+        throw new LatchError(ErrorKind.AccessKey, `Access key rejected: the server knows no project for the key from ${accessKey.origin}`, {
+          hint: 'check the key (it may have been revoked), then run `latch link` with a current one',
+        })
+      },
+    })
+    const project = body as Partial<Project>
+    if (typeof project?.id !== 'string' || typeof project.name !== 'string') throw this.malformed('/v1/projects/current')
+    return {id: project.id, name: project.name}
+  }
+
+  private async get(
+    path: string,
+    token: Credential,
+    headers: Record<string, string>,
+    handlers: {notFound: () => undefined},
+  ): Promise<unknown> {
+    const url = new URL(path, this.baseUrl).href
+    let response: Response
+    try {
+      response = await this.fetchImpl(url, {
+        headers: {accept: 'application/json', authorization: `Bearer ${token.secret}`, ...headers},
+        redirect: 'manual',
+        signal: AbortSignal.timeout(this.timeoutSeconds * 1000),
+      })
+    } catch (error) {
+      const reason = describeNetworkFailure(error)
+      throw new LatchError(ErrorKind.Network, `Could not reach ${url}: ${reason === 'timed out' ? `no answer within ${this.timeoutSeconds} s` : (reason ?? oneLine(String(error)))}`, {
+        cause: error,
+        hint: 'check the URL and your network connection, then try again',
+      })
+    }
+
+    if (response.status === 401) {
+      await response.body?.cancel()
+      throw new LatchError(ErrorKind.TokenInvalid, `Token is invalid or expired (from ${token.origin})`, {
+        hint: token.origin.endsWith('_TOKEN')
+          ? `set ${token.origin} to a valid token, or unset it and run \`latch login\``
+          : 'run `latch login` to sign in again',
+      })
+    }
+
+    if (response.status === 403) {
+      const needed = scopeFromChallenge(response.headers.get('www-authenticate'))
+      await response.body?.cancel()
+      if (needed.length > 0) throw insufficientScope(needed, token)
+    }
+
+    if (response.status === 404) {
+      await response.body?.cancel()
+      return handlers.notFound()
+    }
+
+    if (response.status >= 300 && response.status < 400) {
+      await response.body?.cancel()
+      const location = response.headers.get('location') ?? 'elsewhere'
+      throw new LatchError(ErrorKind.Network, `The platform API at ${url} redirected to ${oneLine(location, 120)}; latch does not follow redirects with your token`, {
+        hint: 'set LATCH_API_URL to the final address if it is right',
+      })
+    }
+
+    if (!response.ok) {
+      await response.body?.cancel()
+      throw new LatchError(ErrorKind.Network, `The platform API at ${url} answered ${response.status} ${oneLine(response.statusText, 60)}`.trim(), {
+        hint: response.status >= 500 ? 'the server has a problem: try again in a moment' : 'check that LATCH_API_URL points at the platform API',
+      })
+    }
+
+    return readJson(response, url)
+  }
+
+  private malformed(path: string): LatchError {
+    return new LatchError(ErrorKind.Network, `The platform API at ${new URL(path, this.baseUrl).href} sent a response latch cannot use`, {
+      hint: 'check that LATCH_API_URL points at the platform API',
+    })
+  }
+}
+
+export function insufficientScope(needed: string[], token: Credential): LatchError {
+  const wanted = [...new Set([...(token.scopes ?? []).filter((scope) => !PROTOCOL.has(scope)), ...needed])]
+  return new LatchError(ErrorKind.InsufficientScope, `Insufficient scope: this needs ${needed.join(', ')}, which the token from ${token.origin} lacks`, {
+    hint: token.origin.endsWith('_TOKEN')
+      ? `use a token that has ${needed.join(', ')}`
+      : `run \`latch login --scopes ${wanted.join(',')}\``,
+  })
+}
+
+const PROTOCOL = new Set(['offline_access', 'openid'])
+
+/** RFC 6750: `Bearer error="insufficient_scope", scope="a b"`. */
+function scopeFromChallenge(header: null | string): string[] {
+  if (!header || !/error="insufficient_scope"/.test(header)) return []
+  const match = /scope="([^"]*)"/.exec(header)
+  return match ? match[1].split(' ').filter(Boolean) : []
+}
+
+async function readJson(response: Response, url: string): Promise<unknown> {
+  const declared = Number(response.headers.get('content-length') ?? 0)
+  const tooLarge = () =>
+    new LatchError(ErrorKind.Network, `The platform API at ${url} sent more than ${MAX_BODY_BYTES / 1024 / 1024} MB`, {
+      hint: 'check that LATCH_API_URL points at the platform API',
+    })
+  if (declared > MAX_BODY_BYTES) {
+    await response.body?.cancel()
+    throw tooLarge()
+  }
+
+  const chunks: Uint8Array[] = []
+  let size = 0
+  try {
+    for await (const chunk of response.body ?? []) {
+      size += chunk.byteLength
+      if (size > MAX_BODY_BYTES) throw tooLarge()
+      chunks.push(chunk)
+    }
+  } catch (error) {
+    if (error instanceof LatchError) throw error
+    throw new LatchError(ErrorKind.Network, `The platform API at ${url} broke off its answer: ${describeNetworkFailure(error) ?? 'connection closed'}`, {
+      hint: 'try again in a moment',
+    })
+  }
+
+  try {
+    return JSON.parse(Buffer.concat(chunks).toString('utf8'))
+  } catch {
+    throw new LatchError(ErrorKind.Network, `The platform API at ${url} sent something that is not JSON`, {
+      hint: 'check that LATCH_API_URL points at the platform API',
+    })
+  }
+}
+
+function isStringList(value: unknown): value is string[] {
+  return Array.isArray(value) && value.every((item) => typeof item === 'string')
+}

@@ -1,0 +1,35 @@
+/**
+ * Whether to open a browser, and opening it without ever waiting on it. A browser is tried only where
+ * a local GUI is likely; the code and URL are printed regardless, so a failure costs nothing.
+ */
+export type BrowserChoice = 'auto' | 'never' | 'always'
+
+export interface BrowserDecision {
+  open: boolean
+  /** Why not, in words, when open is false. */
+  reason?: string
+}
+
+export function decideBrowser(choice: BrowserChoice, env: Record<string, string | undefined>, platform: NodeJS.Platform = process.platform): BrowserDecision {
+  if (choice === 'always') return {open: true}
+  if (choice === 'never') return {open: false, reason: '--no-browser'}
+  if (env.CI && env.CI !== 'false' && env.CI !== '0') return {open: false, reason: 'running in CI'}
+  if (env.SSH_CONNECTION || env.SSH_TTY || env.SSH_CLIENT) return {open: false, reason: 'connected over SSH'}
+  if (platform === 'linux' && !env.DISPLAY && !env.WAYLAND_DISPLAY) return {open: false, reason: 'no display'}
+  return {open: true}
+}
+
+/** Starts the browser and returns at once; resolves to an error message when it could not be started. */
+export async function openBrowser(url: string, command: string | undefined): Promise<string | undefined> {
+  try {
+    const {default: open} = await import('open')
+    const child = await open(url, command ? {app: {name: command}} : {})
+    return await new Promise((resolve) => {
+      // `open` resolves once the process is spawned; a missing command shows up as an 'error' event.
+      child.once('error', (error) => resolve(error.message))
+      setImmediate(() => resolve(undefined))
+    })
+  } catch (error) {
+    return (error as Error).message
+  }
+}
