@@ -1,5 +1,6 @@
 import {Command, Errors} from '@oclif/core'
 
+import {envNames} from './config.js'
 import {type Context, createContext} from './context.js'
 import {EXIT_CODES, isLatchError} from './errors.js'
 
@@ -34,10 +35,15 @@ export abstract class BaseCommand extends Command {
     }
   }
 
+  private inOwnNames(described: DescribedError): DescribedError {
+    const bin = this.config.bin
+    return {...described, hint: described.hint && rebrand(described.hint, bin), message: redactSecrets(rebrand(described.message, bin))}
+  }
+
   protected async catch(error: Error & {exitCode?: number; oclif?: {exit?: number}}): Promise<never> {
     if (error instanceof Errors.ExitError) throw error
 
-    const described = describeError(error)
+    const described = this.inOwnNames(describeError(error))
     if (this.jsonEnabled()) this.logJson({error: described})
     const lines = [`Error: ${described.message}`]
     if (described.hint) lines.push(`Hint: ${described.hint}`)
@@ -45,6 +51,21 @@ export abstract class BaseCommand extends Command {
     process.stderr.write(`${lines.join('\n')}\n`)
     this.exit(described.exit)
   }
+}
+
+/**
+ * Messages are written with `latch` and `LATCH_`; a host CLI that mounts these commands shows its own
+ * bin and prefix instead (see envNames in config.ts).
+ */
+function rebrand(text: string, bin: string): string {
+  if (bin === 'latch') return text
+  const prefix = envNames(bin).token.slice(0, -'TOKEN'.length)
+  return text.replaceAll('`latch ', `\`${bin} `).replaceAll(/\bLATCH_/g, prefix)
+}
+
+/** A safety net for messages that quote input (oclif's "Unexpected argument: ..."): keys never reach the screen. */
+function redactSecrets(text: string): string {
+  return text.replaceAll(/\b(sk_[a-z]+_)[\w-]+/g, '$1<hidden>')
 }
 
 interface DescribedError {

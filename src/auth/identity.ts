@@ -19,8 +19,9 @@ export async function identify(context: Context, token: Credential, expectedSubj
   try {
     me = await context.platform.me(token)
   } catch (error) {
-    // A token without account.read can still name its owner through userinfo.
-    if (!(error instanceof LatchError && error.kind === ErrorKind.InsufficientScope)) throw error
+    // An OAuth token without account.read can still name its owner through userinfo; a PAT cannot.
+    const isPat = token.secret.startsWith('sk_pat_')
+    if (isPat || !(error instanceof LatchError && error.kind === ErrorKind.InsufficientScope)) throw error
   }
 
   if (me) return {email: me.email, id: me.id, name: me.name, token: {...me.token, scopes: me.scopes}}

@@ -17,7 +17,7 @@ export interface LinkResult {
 
 export async function link(context: Context, keyArgument: string | undefined): Promise<LinkResult> {
   const token = requireToken(context)
-  const key = keyArgument?.trim() || (await readSecret(context, 'project access key', `echo "$KEY" | ${context.bin} link`))
+  const key = keyArgument?.trim() || (await readKey(context))
   checkAccessKeyFormat(key)
   const project = await context.platform.currentProject(
     {origin: token.origin, scopes: token.value.scopes, secret: token.value.accessToken},
@@ -38,6 +38,24 @@ export async function link(context: Context, keyArgument: string | undefined): P
   }
 
   return {credentials_path: context.store.path, linked: true, project}
+}
+
+async function readKey(context: Context): Promise<string> {
+  try {
+    return await readSecret(context, 'project access key', `echo "$KEY" | ${context.bin} link`)
+  } catch (error) {
+    if (error instanceof LatchError && error.kind === ErrorKind.Usage) {
+      throw new LatchError(ErrorKind.AccessKey, `Access key required: ${lowerFirst(error.message)}`, {
+        hint: `run \`${context.bin} link sk_proj_...\` (or pipe the key in), or set ${context.config.env.accessKey}`,
+      })
+    }
+
+    throw error
+  }
+}
+
+function lowerFirst(text: string): string {
+  return text.charAt(0).toLowerCase() + text.slice(1)
 }
 
 export function checkAccessKeyFormat(key: string): void {

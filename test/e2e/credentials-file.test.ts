@@ -1,0 +1,92 @@
+/**
+ * The credentials file on disk: modes, repairs, and files latch must report and leave alone.
+ */
+import {afterAll, afterEach, beforeAll, beforeEach, describe, expect, it} from '@jest/globals'
+import {chmod, mkdir, readFile, stat, symlink, writeFile} from 'node:fs/promises'
+import {join} from 'node:path'
+
+import {makeSandbox, runCli, type Sandbox} from '../helpers/cli.js'
+import {type RunningEmulator, startEmulator} from '../helpers/emulator.js'
+
+let emulator: RunningEmulator
+let sandbox: Sandbox
+let pat: string
+
+beforeAll(async () => {
+  emulator = await startEmulator()
+  pat = (await emulator.createPat({name: 'files', scopes: ['inference', 'projects.read', 'account.read'], user: 'alice'})).token
+})
+afterAll(async () => {
+  await emulator?.stop()
+})
+beforeEach(async () => {
+  sandbox = await makeSandbox(emulator.issuer)
+  await mkdir(sandbox.configDir, {mode: 0o700, recursive: true})
+})
+afterEach(async () => {
+  await sandbox.cleanup()
+})
+
+const validFile = () =>
+  `${JSON.stringify({created_at: '2026-01-01T00:00:00.000Z', issuer: emulator.issuer, token: {access_token: pat, scopes: ['inference'], type: 'pat'}, version: 1})}\n`
+
+describe('credentials.json', () => {
+  it('tightens a 0644 file and a 0755 directory left by an older tool, and says so', async () => {
+    await writeFile(sandbox.credentialsPath, validFile(), {mode: 0o644})
+    await chmod(sandbox.credentialsPath, 0o644)
+    await chmod(sandbox.configDir, 0o755)
+    const whoami = await runCli(['whoami'], {env: sandbox.env()})
+    expect(whoami.code).toBe(0)
+    expect(whoami.stderr).toContain(`Fixed permissions on ${sandbox.credentialsPath}: was 0644, now 0600`)
+    expect((await stat(sandbox.credentialsPath)).mode & 0o777).toBe(0o600)
+
+    const project = await emulator.createProject({name: 'Modes', user: 'alice'})
+    const link = await runCli(['link', project.access_key], {env: sandbox.env()})
+    expect(link.code).toBe(0)
+    expect(link.stderr).toContain(`Fixed permissions on ${sandbox.configDir}: was 0755, now 0700`)
+    expect((await stat(sandbox.configDir)).mode & 0o777).toBe(0o700)
+  })
+
+  it.each([
+    ['corrupt JSON', '{"version": 1, "issuer": ', 'is not valid JSON'],
+    ['an unknown version', '{"version": 2, "issuer": "x", "created_at": "y"}', 'its version 2 is not one this latch knows (1)'],
+    ['a wrong field', '{"version": 1, "issuer": "x", "created_at": "y", "token": {"type": "magic"}}', '"token.type" must be "oauth" or "pat"'],
+  ])('reports %s with its path, exit 10, and leaves it untouched', async (_name, content, reason) => {
+    await writeFile(sandbox.credentialsPath, content, {mode: 0o600})
+    for (const args of [['whoami'], ['login', '--no-browser'], ['logout', '--force']]) {
+      const result = await runCli(args, {env: sandbox.env()})
+      expect(result.code).toBe(10)
+      expect(result.stderr).toContain(`Error: Credentials file ${sandbox.credentialsPath} ${reason}; it was left untouched`)
+      expect(await readFile(sandbox.credentialsPath, 'utf8')).toBe(content)
+    }
+  })
+
+  it('refuses a directory where the file should be', async () => {
+    await mkdir(sandbox.credentialsPath)
+    const result = await runCli(['whoami'], {env: sandbox.env()})
+    expect(result.code).toBe(10)
+    expect(result.stderr).toContain('is not a regular file')
+  })
+
+  it('never follows a symlink at the credentials path, to read or to write', async () => {
+    const target = join(sandbox.home, 'elsewhere.json')
+    await writeFile(target, validFile(), {mode: 0o600})
+    await symlink(target, sandbox.credentialsPath)
+    const result = await runCli(['login', '--token'], {env: sandbox.env(), input: pat})
+    expect(result.code).toBe(10)
+    expect(result.stderr).toContain('is a symbolic link')
+    expect(await readFile(target, 'utf8')).toBe(validFile())
+  })
+
+  it('a config dir that cannot be created is a clear error that keeps what is there', async () => {
+    // A regular file where a parent directory should be: fails for root too, unlike a chmod.
+    const blocker = join(sandbox.home, 'not-a-dir')
+    await writeFile(blocker, 'x')
+    const configDir = join(blocker, 'latch')
+    const result = await runCli(['login', '--token'], {env: sandbox.env({LATCH_CONFIG_DIR: configDir}), input: pat})
+    expect(result.code).toBe(10)
+    expect(result.stderr).toContain(`Cannot write credentials at ${configDir}: ENOTDIR`)
+    expect(result.stderr).toContain('Hint: check the permissions of that path, or set LATCH_CONFIG_DIR to a writable directory')
+    expect(await readFile(blocker, 'utf8')).toBe('x')
+  })
+})

@@ -1,0 +1,154 @@
+/**
+ * `latch login` through the device flow, end to end: the real CLI against the real emulator.
+ */
+import {afterAll, afterEach, beforeAll, beforeEach, describe, expect, it} from '@jest/globals'
+import {readFile, stat, writeFile, mkdir} from 'node:fs/promises'
+
+import {DEVICE_CODE, makeSandbox, runCli, type Sandbox, startCli} from '../helpers/cli.js'
+import {type RunningEmulator, startEmulator} from '../helpers/emulator.js'
+
+let emulator: RunningEmulator
+let sandbox: Sandbox
+
+beforeAll(async () => {
+  emulator = await startEmulator(['--interval', '0.2'])
+})
+afterAll(async () => {
+  await emulator?.stop()
+})
+beforeEach(async () => {
+  sandbox = await makeSandbox(emulator.issuer)
+})
+afterEach(async () => {
+  await sandbox.cleanup()
+})
+
+/** Writes a recognisable previous login, to prove a failed login leaves it byte for byte. */
+async function seedPreviousCredentials(): Promise<string> {
+  const text = `${JSON.stringify({created_at: '2026-01-01T00:00:00.000Z', issuer: emulator.issuer, token: {access_token: 'previous-token', scopes: ['inference'], type: 'oauth'}, version: 1}, null, 2)}\n`
+  await mkdir(sandbox.configDir, {mode: 0o700, recursive: true})
+  await writeFile(sandbox.credentialsPath, text, {mode: 0o600})
+  return text
+}
+
+describe('latch login (device flow)', () => {
+  it('shows the code and URL, waits for approval, saves the tokens at 0600 and names the user', async () => {
+    const login = startCli(['login', '--no-browser', '--json'], {env: sandbox.env()})
+    const [, userCode] = await login.waitFor(DEVICE_CODE)
+    await emulator.approve(userCode, 'alice')
+    const result = await login.done
+
+    expect(result.stderr).toContain(`Open ${emulator.issuer}/device`)
+    expect(result.code).toBe(0)
+    const output = JSON.parse(result.stdout)
+    expect(output).toMatchObject({authenticated: true, credentials_path: sandbox.credentialsPath, issuer: emulator.issuer, user: {id: 'usr_alice', name: 'Alice Example'}})
+    expect(output.token.scopes.sort()).toEqual(['account.read', 'deployments.read', 'inference', 'projects.read'])
+    expect(result.stderr).toContain('Authenticated successfully as Alice Example (usr_alice).')
+    expect(result.stderr).toContain(`Credentials saved to ${sandbox.credentialsPath}`)
+
+    const stored = JSON.parse(await readFile(sandbox.credentialsPath, 'utf8'))
+    expect(stored).toMatchObject({issuer: emulator.issuer, token: {type: 'oauth'}, user: {id: 'usr_alice', name: 'Alice Example'}, version: 1})
+    expect(stored.token.refresh_token).toEqual(expect.any(String))
+    expect(Date.parse(stored.token.expires_at)).toBeGreaterThan(Date.now())
+    expect((await stat(sandbox.credentialsPath)).mode & 0o777).toBe(0o600)
+    expect((await stat(sandbox.configDir)).mode & 0o777).toBe(0o700)
+    // The token is never printed without --show-token.
+    expect(result.stdout + result.stderr).not.toContain(stored.token.access_token)
+
+    const whoami = await runCli(['whoami', '--json'], {env: sandbox.env()})
+    expect(whoami.code).toBe(0)
+    expect(JSON.parse(whoami.stdout).user.name).toBe('Alice Example')
+  })
+
+  it('asks for exactly --scopes and stores only what the person granted', async () => {
+    const login = startCli(['login', '--no-browser', '--json', '--scopes', 'inference,keys.read,account.read'], {env: sandbox.env()})
+    const [, userCode] = await login.waitFor(DEVICE_CODE)
+    await emulator.approve(userCode, 'bob', ['openid', 'offline_access', 'inference', 'account.read'])
+    const result = await login.done
+
+    expect(result.code).toBe(0)
+    expect(JSON.parse(result.stdout).token.scopes.sort()).toEqual(['account.read', 'inference'])
+    const stored = JSON.parse(await readFile(sandbox.credentialsPath, 'utf8'))
+    expect(stored.token.scopes).not.toContain('keys.read')
+    expect(stored.user.id).toBe('usr_bob')
+  })
+
+  it('refuses unknown scopes before sending any request', async () => {
+    const before = (await emulator.requests()).length
+    const result = await runCli(['login', '--no-browser', '--scopes', 'inference,admin.everything'], {env: sandbox.env()})
+    expect(result.code).toBe(2)
+    expect(result.stderr).toContain('Unknown scope: "admin.everything"')
+    expect(result.stderr).toContain('Hint: choose from: inference, projects.read')
+    expect((await emulator.requests()).length).toBe(before)
+  })
+
+  it('a denied login exits 8 and leaves the previous credentials byte for byte', async () => {
+    const previous = await seedPreviousCredentials()
+    const login = startCli(['login', '--no-browser'], {env: sandbox.env()})
+    const [, userCode] = await login.waitFor(DEVICE_CODE)
+    await emulator.deny(userCode)
+    const result = await login.done
+
+    expect(result.code).toBe(8)
+    expect(result.stderr).toContain('Error: Login denied')
+    expect(result.stderr).not.toContain('    at ')
+    expect(await readFile(sandbox.credentialsPath, 'utf8')).toBe(previous)
+  })
+
+  it('Ctrl-C while waiting exits 130 and leaves the previous credentials byte for byte', async () => {
+    const previous = await seedPreviousCredentials()
+    const login = startCli(['login', '--no-browser'], {env: sandbox.env()})
+    await login.waitFor(DEVICE_CODE)
+    login.process.kill('SIGINT')
+    const result = await login.done
+
+    expect(result.code).toBe(130)
+    expect(result.stderr).toContain('Error: Login cancelled')
+    expect(await readFile(sandbox.credentialsPath, 'utf8')).toBe(previous)
+  })
+
+  it('warns that LATCH_TOKEN will keep winning over the login it saves', async () => {
+    const login = startCli(['login', '--no-browser'], {env: sandbox.env({LATCH_TOKEN: 'env-token'})})
+    const [, userCode] = await login.waitFor(DEVICE_CODE)
+    await emulator.approve(userCode)
+    const result = await login.done
+    expect(result.code).toBe(0)
+    expect(result.stderr).toContain('Warning: LATCH_TOKEN is set; it will keep taking precedence')
+  })
+
+  it('--issuer beats LATCH_ISSUER and a refused plain-http issuer sends nothing', async () => {
+    const result = await runCli(['login', '--no-browser', '--issuer', 'http://auth.example.com'], {env: sandbox.env()})
+    expect(result.code).toBe(2)
+    expect(result.stderr).toContain('Refusing plain http to auth.example.com (from --issuer)')
+
+    const login = startCli(['login', '--no-browser', '--json', '--issuer', emulator.issuer], {env: sandbox.env({LATCH_ISSUER: 'http://127.0.0.1:9'})})
+    const [, userCode] = await login.waitFor(DEVICE_CODE)
+    await emulator.approve(userCode)
+    expect((await login.done).code).toBe(0)
+  })
+
+  it('names the server and the cause when it cannot be reached', async () => {
+    const result = await runCli(['login', '--no-browser'], {env: sandbox.env({LATCH_ISSUER: 'http://127.0.0.1:9'})})
+    expect(result.code).toBe(3)
+    expect(result.stderr).toContain('Could not discover the server at http://127.0.0.1:9: connection refused')
+  })
+})
+
+describe('latch login against a short-lived code', () => {
+  let shortLived: RunningEmulator
+  beforeAll(async () => {
+    shortLived = await startEmulator(['--interval', '0.2', '--device-code-ttl', '2'])
+  })
+  afterAll(async () => {
+    await shortLived?.stop()
+  })
+
+  it('an expired code exits 9 and tells the user to log in again', async () => {
+    const previous = await seedPreviousCredentials()
+    const result = await runCli(['login', '--no-browser'], {env: sandbox.env({LATCH_ISSUER: shortLived.issuer})})
+    expect(result.code).toBe(9)
+    expect(result.stderr).toContain('Error: Login expired')
+    expect(result.stderr).toContain('Hint: run `latch login` again')
+    expect(await readFile(sandbox.credentialsPath, 'utf8')).toBe(previous)
+  })
+})
