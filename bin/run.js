@@ -1,4 +1,51 @@
 #!/usr/bin/env node
-import {execute} from '@oclif/core'
+// latch's own entry point. `--version`, `token` and `whoami` are answered without loading oclif, whose
+// import alone takes longer than Node's own start (docs/performance.md); everything else goes through
+// oclif as usual, and so does a host CLI that mounts latch's commands as a plugin (it never runs this file).
+import {existsSync, readFileSync} from 'node:fs'
+import module from 'node:module'
+import {release} from 'node:os'
+import {fileURLToPath} from 'node:url'
 
-await execute({dir: import.meta.url})
+// Node 22.1+ keeps the compiled code of every module between runs; Node 20 has no such cache.
+module.enableCompileCache?.()
+
+const argv = process.argv.slice(2)
+const pjson = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'))
+
+async function main() {
+  if (argv[0] === '--version' && !mayBeWsl()) {
+    // oclif's `--version` prints its config.userAgent: this, or "wsl" for the platform on WSL.
+    const arch = process.arch === 'ia32' ? 'x86' : process.arch
+    process.stdout.write(`${pjson.name}/${pjson.version} ${process.platform}-${arch} node-${process.version}\n`)
+    return
+  }
+
+  // The commands src/fast-path.ts may answer; it declines any other argv (flags, args, --help).
+  if (argv[0] === 'token' || argv[0] === 'whoami') {
+    const {runFast} = await import('../dist/bundle/fast-path.js')
+    if (await runFast(argv, pjson.oclif.bin)) return
+  }
+
+  // oclif and the commands, bundled (scripts/bundle.js): oclif takes the commands from the bundle's
+  // COMMANDS instead of importing dist/commands, so that one copy of oclif runs them.
+  const {execute, settings} = await import('../dist/bundle/cli.js')
+  // Compiled code only, even when NODE_ENV is test or development (bin/dev.js is for the TypeScript source).
+  settings.enableAutoTranspile = false
+  const root = fileURLToPath(new URL('..', import.meta.url))
+  const commands = {identifier: 'COMMANDS', strategy: 'explicit', target: './dist/bundle/commands.js'}
+  await execute({loadOptions: {pjson: {...pjson, oclif: {...pjson.oclif, commands}}, root}})
+}
+
+/** Any sign of WSL, where oclif names the platform "wsl" after more checks: it then answers itself. */
+function mayBeWsl() {
+  if (process.platform !== 'linux') return false
+  if (/microsoft/i.test(release())) return true
+  try {
+    if (/microsoft/i.test(readFileSync('/proc/version', 'utf8'))) return true
+  } catch {}
+
+  return existsSync('/proc/sys/fs/binfmt_misc/WSLInterop') || existsSync('/run/WSL')
+}
+
+await main()

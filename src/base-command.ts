@@ -1,12 +1,11 @@
 import {Command, Errors} from '@oclif/core'
 
-import {envNames} from './config.js'
 import {type Context, createContext} from './context.js'
-import {EXIT_CODES, isLatchError} from './errors.js'
+import {describeError, errorLines} from './ui/error-report.js'
 
 /**
- * What every latch command shares: one way to print an error (one line, a hint, the documented exit
- * code, no stack trace unless DEBUG is set) and `--json` errors as a JSON document on stdout.
+ * What every latch command shares: one way to print an error (see src/ui/error-report.ts) and `--json`
+ * errors as a JSON document on stdout.
  */
 export abstract class BaseCommand extends Command {
   static enableJsonFlag = true
@@ -35,67 +34,12 @@ export abstract class BaseCommand extends Command {
     }
   }
 
-  private inOwnNames(described: DescribedError): DescribedError {
-    const bin = this.config.bin
-    return {...described, hint: described.hint && rebrand(described.hint, bin), message: redactSecrets(rebrand(described.message, bin))}
-  }
-
   protected async catch(error: Error & {exitCode?: number; oclif?: {exit?: number}}): Promise<never> {
     if (error instanceof Errors.ExitError) throw error
 
-    const described = this.inOwnNames(describeError(error))
+    const described = describeError(error, this.config.bin)
     if (this.jsonEnabled()) this.logJson({error: described})
-    const lines = [`Error: ${described.message}`]
-    if (described.hint) lines.push(`Hint: ${described.hint}`)
-    if (process.env.DEBUG && error.stack) lines.push(error.stack)
-    process.stderr.write(`${lines.join('\n')}\n`)
+    process.stderr.write(errorLines(described, error))
     this.exit(described.exit)
   }
-}
-
-/**
- * Messages are written with `latch` and `LATCH_`; a host CLI that mounts these commands shows its own
- * bin and prefix instead (see envNames in config.ts).
- */
-function rebrand(text: string, bin: string): string {
-  if (bin === 'latch') return text
-  const prefix = envNames(bin).token.slice(0, -'TOKEN'.length)
-  return text.replaceAll('`latch ', `\`${bin} `).replaceAll(/\bLATCH_/g, prefix)
-}
-
-/** A safety net for messages that quote input (oclif's "Unexpected argument: ..."): keys never reach the screen. */
-function redactSecrets(text: string): string {
-  return text.replaceAll(/\b(sk_[a-z]+_)[\w-]+/g, '$1<hidden>')
-}
-
-interface DescribedError {
-  code: string
-  exit: number
-  hint?: string
-  message: string
-}
-
-function describeError(error: Error & {oclif?: {exit?: number}}): DescribedError {
-  if (isLatchError(error)) return error.toJSON().error
-  // oclif's own parse errors (unknown flag, missing argument) are usage errors.
-  if (error instanceof Errors.CLIError) {
-    const exit = error.oclif?.exit ?? EXIT_CODES.usage
-    return {
-      code: exit === EXIT_CODES.usage ? 'usage' : 'general',
-      exit,
-      hint: exit === EXIT_CODES.usage ? 'see --help for the flags and arguments this command takes' : undefined,
-      message: firstLine(error.message),
-    }
-  }
-
-  return {
-    code: 'general',
-    exit: EXIT_CODES.general,
-    hint: 'run again with DEBUG=latch for details, and report it if it persists',
-    message: firstLine(error.message || String(error)),
-  }
-}
-
-function firstLine(text: string): string {
-  return text.split('\n').find((line) => line.trim() !== '')?.trim() ?? text
 }

@@ -190,7 +190,8 @@ function firstOf<T>(candidates: Array<[Source, string, T | undefined]>, fallback
   return fallback
 }
 
-function fromStoredToken(token: StoredToken): ActiveToken {
+/** The stored token as commands see it. */
+export function fromStoredToken(token: StoredToken): ActiveToken {
   return {
     accessToken: token.access_token,
     expiresAt: token.expires_at,

@@ -12,6 +12,8 @@ import {PlatformClient} from './platform/client.js'
 export interface Context {
   bin: string
   config: ResolvedConfig
+  /** Resolves to undefined once copied, or to why it could not be; never rejects. */
+  copyToClipboard(text: string): Promise<string | undefined>
   /** The credentials file as read at start (undefined when there is none). */
   credentials?: StoredCredentials
   /** Discovers the authorization server once, on first use. */
@@ -56,6 +58,10 @@ export async function createContext(options: ContextOptions): Promise<Context> {
     bin: options.bin,
     config,
     credentials,
+    async copyToClipboard(text) {
+      const {copyToClipboard} = await import('./ui/clipboard.js')
+      return copyToClipboard(text, env)
+    },
     discover() {
       discovered ??= import('./oauth/server.js').then(({discoverServer}) =>
         discoverServer({clientId: config.clientId.value, issuer: config.issuer.value, timeout}),

@@ -6,11 +6,18 @@ import type {Context} from '../context.js'
 import type {StoredCredentials} from '../credentials/schema.js'
 import {cancelled, requestDeviceCode, waitForApproval} from '../oauth/device-flow.js'
 import {type BrowserChoice, decideBrowser} from '../ui/browser.js'
+import {createDeviceScreen} from '../ui/device-screen.js'
 import {identify} from './identity.js'
-import {platformScopes, scopesToRequest} from './scopes.js'
+import {platformScopes, scopesToKeep, scopesToRequest} from './scopes.js'
 
 export interface DeviceLoginOptions {
   browser: BrowserChoice
+  /** Copy the code to the clipboard too (--copy). */
+  copy?: boolean
+  /** --json: plain lines on stderr, never the interactive screen. */
+  json?: boolean
+  /** Ask only for `scopes`, instead of adding them to those of the current login. */
+  resetScopes?: boolean
   scopes?: string
   /** Aborted on Ctrl-C or SIGTERM (reason 'SIGTERM'). */
   signal: AbortSignal
@@ -25,26 +32,35 @@ export interface LoginResult {
 }
 
 export async function deviceLogin(context: Context, options: DeviceLoginOptions): Promise<LoginResult> {
-  const scopes = scopesToRequest(options.scopes)
+  const asked = scopesToRequest(options.scopes)
+  const kept = options.resetScopes ? [] : scopesToKeep(context.credentials, context.config.issuer.value, asked)
+  if (kept.length > 0) context.note(`Keeping the scopes of your current login: ${kept.join(', ')} (--reset-scopes asks only for the ones named).`)
+  const scopes = [...asked, ...kept]
   warnIfShadowed(context)
   const server = await context.discover()
   if (options.signal.aborted) throw cancelled(options.signal)
   const code = await requestDeviceCode(server, scopes, context.timeout)
 
-  context.note(`Your device code is: ${code.userCode}`)
-  const url = code.verificationUriComplete ?? code.verificationUri
-  context.note(`Open ${url} to approve this login${code.verificationUriComplete ? ` (or go to ${code.verificationUri} and enter the code)` : ''}.`)
-  const browser = decideBrowser(options.browser, context.env)
-  if (browser.open) {
-    // Not awaited: polling starts now, whatever the browser does.
-    void context.openBrowser(url).then((failure) => {
-      if (failure) context.note(`Could not open a browser (${failure}); open the URL above yourself.`)
-    })
-  }
+  const screen = createDeviceScreen({bin: context.bin, env: context.env, json: options.json, signal: options.signal, stream: context.stderr})
+  let tokens, user
+  try {
+    await screen.show(code)
+    const url = code.verificationUriComplete ?? code.verificationUri
+    if (decideBrowser(options.browser, context.env).open) {
+      // Not awaited: polling starts now, whatever the browser does.
+      void context.openBrowser(url).then((failure) => failure && screen.note(`Could not open a browser (${failure}); open the URL above yourself.`))
+    }
 
-  context.note(`Waiting for approval (the code expires in ${formatDuration(code.expiresIn)})...`)
-  const tokens = await waitForApproval(server, code, options.signal, context.timeout)
-  const user = await identify(context, {origin: 'the new login', scopes: tokens.scopes, secret: tokens.accessToken}, tokens.idTokenSubject)
+    if (options.copy) void context.copyToClipboard(code.userCode).then((failure) => screen.note(failure ? `Could not copy the code (${failure}).` : 'Copied the code to the clipboard.'))
+    tokens = await waitForApproval(server, code, options.signal, context.timeout)
+    screen.approved()
+    user = await identify(context, {origin: 'the new login', scopes: tokens.scopes, secret: tokens.accessToken}, tokens.idTokenSubject)
+  } catch (error) {
+    screen.fail(error)
+    throw error
+  } finally {
+    screen.stop()
+  }
 
   const previous = context.credentials
   const credentials: StoredCredentials = {
@@ -81,7 +97,3 @@ export function warnIfShadowed(context: Context): void {
   }
 }
 
-export function formatDuration(seconds: number): string {
-  if (seconds >= 120) return `${Math.round(seconds / 60)} minutes`
-  return `${Math.round(seconds)} seconds`
-}

@@ -2,10 +2,11 @@
  * `latch link`: bind a project access key, checked for shape and with the server before it is stored.
  */
 import type {Context} from '../context.js'
+import {updateCredentials} from '../credentials/lock.js'
 import {ErrorKind, LatchError} from '../errors.js'
 import type {Project} from '../platform/client.js'
 import {readSecret} from '../ui/secret-input.js'
-import {requireToken} from './whoami.js'
+import {activeToken} from './active-token.js'
 
 export const ACCESS_KEY_PATTERN = /^sk_proj_[\w-]{32,}$/
 
@@ -16,7 +17,7 @@ export interface LinkResult {
 }
 
 export async function link(context: Context, keyArgument: string | undefined): Promise<LinkResult> {
-  const token = requireToken(context)
+  const token = await activeToken(context)
   const key = keyArgument?.trim() || (await readKey(context))
   checkAccessKeyFormat(key)
   const project = await context.platform.currentProject(
@@ -24,14 +25,14 @@ export async function link(context: Context, keyArgument: string | undefined): P
     {origin: keyArgument ? 'the argument' : 'the input', secret: key},
   )
 
-  const previous = context.credentials
-  await context.store.write({
+  // Re-read under the lock: another process may have rotated the refresh token since this one started.
+  await updateCredentials(context.store, (previous) => ({
     ...previous,
     access_key: key,
     created_at: previous?.created_at ?? new Date().toISOString(),
     issuer: previous?.issuer ?? context.config.issuer.value,
     version: 1,
-  })
+  }))
   context.note(`Linked project ${project.name} (${project.id}).`)
   if (context.config.shadowed.accessKey || context.config.accessKey?.source === 'env') {
     context.note(`Warning: ${context.config.env.accessKey} is set; it will keep taking precedence over the key saved here.`)

@@ -1,3 +1,4 @@
+import type {StoredCredentials} from '../credentials/schema.js'
 import {ErrorKind, LatchError} from '../errors.js'
 import {DEFAULT_LOGIN_SCOPES, isPlatformScope, PLATFORM_SCOPES, PROTOCOL_SCOPES} from '../platform/scopes.js'
 
@@ -20,6 +21,18 @@ export function scopesToRequest(flag: string | undefined): string[] {
   }
 
   return [...new Set([...PROTOCOL_SCOPES, ...asked])]
+}
+
+/**
+ * The platform scopes of the current login that `requested` lacks. A new login asks for them too, so
+ * that signing in again for one more scope does not silently drop the others (`--reset-scopes` opts
+ * out). Only an OAuth login on the same issuer counts: a personal access token's scopes were chosen in
+ * the console, and another server's scopes mean nothing here. Names no longer in the catalogue are
+ * dropped rather than refused.
+ */
+export function scopesToKeep(credentials: StoredCredentials | undefined, issuer: string, requested: string[]): string[] {
+  if (credentials?.issuer !== issuer || credentials.token?.type !== 'oauth') return []
+  return credentials.token.scopes.filter((scope) => isPlatformScope(scope) && !requested.includes(scope))
 }
 
 /** The scopes worth showing a person: the platform's, not the protocol's. */

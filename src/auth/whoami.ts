@@ -2,8 +2,8 @@
  * `latch whoami`: which credential is active, where it came from, whose it is, and the linked project.
  */
 import type {Context} from '../context.js'
-import {ErrorKind, LatchError} from '../errors.js'
 import type {Project} from '../platform/client.js'
+import {activeToken, canRefresh} from './active-token.js'
 import {identify} from './identity.js'
 import {platformScopes} from './scopes.js'
 
@@ -11,12 +11,21 @@ export interface WhoamiReport {
   authenticated: true
   issuer: string
   project: (Project & {source: 'env' | 'file'}) | null
-  token: {expires_at: null | string; origin: string; scopes: string[]; shadows_stored: boolean; source: 'env' | 'file'; type: 'oauth' | 'pat'}
+  token: {
+    expires_at: null | string
+    origin: string
+    /** Whether latch renews the token by itself before it expires (an OAuth login with a refresh token). */
+    refreshable: boolean
+    scopes: string[]
+    shadows_stored: boolean
+    source: 'env' | 'file'
+    type: 'oauth' | 'pat'
+  }
   user: {email?: string; id: string; name: string}
 }
 
 export async function whoami(context: Context): Promise<WhoamiReport> {
-  const token = requireToken(context)
+  const token = await activeToken(context)
   const identity = await identify(context, {origin: token.origin, scopes: token.value.scopes, secret: token.value.accessToken})
   const {accessKey} = context.config
   const project = accessKey
@@ -35,6 +44,7 @@ export async function whoami(context: Context): Promise<WhoamiReport> {
     token: {
       expires_at: identity.token?.expires_at ?? token.value.expiresAt ?? null,
       origin: token.origin,
+      refreshable: canRefresh(context, token),
       scopes: platformScopes(identity.token?.scopes ?? token.value.scopes ?? []),
       shadows_stored: context.config.shadowed.token,
       source: token.source as 'env' | 'file',
@@ -42,15 +52,4 @@ export async function whoami(context: Context): Promise<WhoamiReport> {
     },
     user: {email: identity.email, id: identity.id, name: identity.name},
   }
-}
-
-export function requireToken(context: Context): NonNullable<Context['config']['token']> {
-  const {token} = context.config
-  if (!token) {
-    throw new LatchError(ErrorKind.NotAuthenticated, 'You are not authenticated', {
-      hint: `run \`${context.bin} login\`, or set ${context.config.env.token}`,
-    })
-  }
-
-  return token
 }

@@ -20,18 +20,28 @@ Scopes: ${Object.entries(PLATFORM_SCOPES)
   static examples = [
     '<%= config.bin %> <%= command.id %>',
     '<%= config.bin %> <%= command.id %> --no-browser',
+    '<%= config.bin %> <%= command.id %> --copy',
     '<%= config.bin %> <%= command.id %> --scopes inference,projects.read,account.read',
+    '<%= config.bin %> <%= command.id %> --scopes deployments.write --reset-scopes',
     'echo "$PAT" | <%= config.bin %> <%= command.id %> --token',
   ]
 
   static flags = {
     browser: Flags.boolean({
       allowNo: true,
-      description: 'Open the browser (default: only when a local display is likely: not in CI, not over SSH).',
+      description: 'Open the browser (default: only when a local display is likely: not in CI, not over SSH, not in a container without a display). LATCH_BROWSER names the program.',
+    }),
+    copy: Flags.boolean({
+      description: 'Also copy the device code to the clipboard (pbcopy, wl-copy, xclip, xsel or clip). Off by default: latch does not overwrite your clipboard unasked.',
+      exclusive: ['token'],
     }),
     issuer: Flags.string({description: 'Authorization server URL (default: LATCH_ISSUER, then the stored issuer, then the local emulator).'}),
     scopes: Flags.string({
       description: `Comma-separated scopes to ask for (default: ${DEFAULT_LOGIN_SCOPES.join(',')}).`,
+      exclusive: ['token'],
+    }),
+    'reset-scopes': Flags.boolean({
+      description: 'Ask only for the scopes named by --scopes (or the defaults); without it, a new login also keeps the scopes of the current one.',
       exclusive: ['token'],
     }),
     token: Flags.boolean({description: 'Sign in with a personal access token from a hidden prompt or stdin.'}),
@@ -44,7 +54,7 @@ Scopes: ${Object.entries(PLATFORM_SCOPES)
       (signal) =>
         flags.token
           ? tokenLogin(context)
-          : deviceLogin(context, {browser: flags.browser === undefined ? 'auto' : flags.browser ? 'always' : 'never', scopes: flags.scopes, signal}),
+          : deviceLogin(context, {browser: flags.browser === undefined ? 'auto' : flags.browser ? 'always' : 'never', copy: flags.copy, json: this.jsonEnabled(), resetScopes: flags['reset-scopes'], scopes: flags.scopes, signal}),
       cancelled,
     )
   }

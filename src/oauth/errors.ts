@@ -5,39 +5,9 @@
 import * as client from 'openid-client'
 
 import {ErrorKind, LatchError} from '../errors.js'
+import {describeNetworkFailure, oneLine} from '../network-errors.js'
 
-/** The root cause of a failed fetch, in words: "connection refused", "host not found", ... */
-export function describeNetworkFailure(error: unknown): string | undefined {
-  for (let current = error; current; current = (current as {cause?: unknown}).cause) {
-    const code = (current as NodeJS.ErrnoException).code
-    switch (code) {
-      case 'ECONNREFUSED':
-        return 'connection refused'
-      case 'ENOTFOUND':
-      case 'EAI_AGAIN':
-        return 'host not found'
-      case 'ECONNRESET':
-      case 'UND_ERR_SOCKET':
-        return 'connection reset by the server'
-      case 'ETIMEDOUT':
-      case 'UND_ERR_CONNECT_TIMEOUT':
-      case 'OAUTH_TIMEOUT':
-        return 'timed out'
-      case 'EHOSTUNREACH':
-      case 'ENETUNREACH':
-        return 'network unreachable'
-      case 'CERT_HAS_EXPIRED':
-      case 'DEPTH_ZERO_SELF_SIGNED_CERT':
-      case 'UNABLE_TO_VERIFY_LEAF_SIGNATURE':
-      case 'ERR_TLS_CERT_ALTNAME_INVALID':
-        return `TLS certificate problem (${code})`
-    }
-
-    if (current instanceof DOMException && current.name === 'TimeoutError') return 'timed out'
-  }
-
-  return undefined
-}
+export {describeNetworkFailure, oneLine} from '../network-errors.js'
 
 /**
  * For a failed call to `url` while doing `action` ("discover the server", "request a device code").
@@ -95,11 +65,4 @@ function describeClientError(error: client.ClientError): string {
     default:
       return oneLine(error.message)
   }
-}
-
-/** Text from a server goes into one line of ours, cut short and without control characters. */
-export function oneLine(text: string, max = 200): string {
-  // eslint-disable-next-line no-control-regex
-  const clean = text.replaceAll(/[\u0000-\u001F\u007F-\u009F]+/g, ' ').trim()
-  return clean.length > max ? `${clean.slice(0, max)}…` : clean
 }

@@ -3,7 +3,9 @@
  * checked field by field before use, and every failure becomes one of the documented errors.
  */
 import {ErrorKind, LatchError} from '../errors.js'
-import {describeNetworkFailure, oneLine} from '../oauth/errors.js'
+import {describeNetworkFailure, oneLine} from '../network-errors.js'
+import {type HttpGet, type HttpGetResponse, httpGet} from './http-get.js'
+import {PROTOCOL_SCOPES} from './scopes.js'
 
 export interface Me {
   email?: string
@@ -32,7 +34,8 @@ export class PlatformClient {
   constructor(
     private readonly baseUrl: string,
     private readonly timeoutSeconds: number,
-    private readonly fetchImpl: typeof fetch = fetch,
+    /** How GET requests are made; a test can pass its own. */
+    private readonly request: HttpGet = httpGet,
   ) {}
 
   /** The token's owner; undefined when the server has no platform API (404), so callers can fall back to userinfo. */
@@ -75,12 +78,11 @@ export class PlatformClient {
     handlers: {notFound: () => undefined},
   ): Promise<unknown> {
     const url = new URL(path, this.baseUrl).href
-    let response: Response
+    let response: HttpGetResponse
     try {
-      response = await this.fetchImpl(url, {
+      response = await this.request(url, {
         headers: {accept: 'application/json', authorization: `Bearer ${token.secret}`, ...headers},
-        redirect: 'manual',
-        signal: AbortSignal.timeout(this.timeoutSeconds * 1000),
+        timeoutMs: this.timeoutSeconds * 1000,
       })
     } catch (error) {
       const reason = describeNetworkFailure(error)
@@ -91,7 +93,7 @@ export class PlatformClient {
     }
 
     if (response.status === 401) {
-      await response.body?.cancel()
+      response.discard()
       throw new LatchError(ErrorKind.TokenInvalid, `Token is invalid or expired (from ${token.origin})`, {
         hint: token.origin.endsWith('_TOKEN')
           ? `set ${token.origin} to a valid token, or unset it and run \`latch login\``
@@ -100,26 +102,26 @@ export class PlatformClient {
     }
 
     if (response.status === 403) {
-      const needed = scopeFromChallenge(response.headers.get('www-authenticate'))
-      await response.body?.cancel()
+      const needed = scopeFromChallenge(response.header('www-authenticate'))
+      response.discard()
       if (needed.length > 0) throw insufficientScope(needed, token)
     }
 
     if (response.status === 404) {
-      await response.body?.cancel()
+      response.discard()
       return handlers.notFound()
     }
 
     if (response.status >= 300 && response.status < 400) {
-      await response.body?.cancel()
-      const location = response.headers.get('location') ?? 'elsewhere'
+      response.discard()
+      const location = response.header('location') ?? 'elsewhere'
       throw new LatchError(ErrorKind.Network, `The platform API at ${url} redirected to ${oneLine(location, 120)}; latch does not follow redirects with your token`, {
         hint: 'set LATCH_API_URL to the final address if it is right',
       })
     }
 
     if (!response.ok) {
-      await response.body?.cancel()
+      response.discard()
       throw new LatchError(ErrorKind.Network, `The platform API at ${url} answered ${response.status} ${oneLine(response.statusText, 60)}`.trim(), {
         hint: response.status >= 500 ? 'the server has a problem: try again in a moment' : 'check that LATCH_API_URL points at the platform API',
       })
@@ -135,6 +137,10 @@ export class PlatformClient {
   }
 }
 
+/**
+ * The fix names every scope the credential already has plus the missing ones: `latch login` keeps the
+ * current scopes anyway (see scopesToKeep), and the full list stays right with --reset-scopes too.
+ */
 export function insufficientScope(needed: string[], token: Credential): LatchError {
   const wanted = [...new Set([...(token.scopes ?? []).filter((scope) => !PROTOCOL.has(scope)), ...needed])]
   return new LatchError(ErrorKind.InsufficientScope, `Insufficient scope: this needs ${needed.join(', ')}, which the token from ${token.origin} lacks`, {
@@ -144,7 +150,7 @@ export function insufficientScope(needed: string[], token: Credential): LatchErr
   })
 }
 
-const PROTOCOL = new Set(['offline_access', 'openid'])
+const PROTOCOL: ReadonlySet<string> = new Set(PROTOCOL_SCOPES)
 
 /** RFC 6750: `Bearer error="insufficient_scope", scope="a b"`. */
 function scopeFromChallenge(header: null | string): string[] {
@@ -153,21 +159,21 @@ function scopeFromChallenge(header: null | string): string[] {
   return match ? match[1].split(' ').filter(Boolean) : []
 }
 
-async function readJson(response: Response, url: string): Promise<unknown> {
-  const declared = Number(response.headers.get('content-length') ?? 0)
+async function readJson(response: HttpGetResponse, url: string): Promise<unknown> {
+  const declared = Number(response.header('content-length') ?? 0)
   const tooLarge = () =>
     new LatchError(ErrorKind.Network, `The platform API at ${url} sent more than ${MAX_BODY_BYTES / 1024 / 1024} MB`, {
       hint: 'check that LATCH_API_URL points at the platform API',
     })
   if (declared > MAX_BODY_BYTES) {
-    await response.body?.cancel()
+    response.discard()
     throw tooLarge()
   }
 
   const chunks: Uint8Array[] = []
   let size = 0
   try {
-    for await (const chunk of response.body ?? []) {
+    for await (const chunk of response.body) {
       size += chunk.byteLength
       if (size > MAX_BODY_BYTES) throw tooLarge()
       chunks.push(chunk)

@@ -2,6 +2,8 @@
  * Whether to open a browser, and opening it without ever waiting on it. A browser is tried only where
  * a local GUI is likely; the code and URL are printed regardless, so a failure costs nothing.
  */
+import isInsideContainer from 'is-inside-container'
+
 export type BrowserChoice = 'auto' | 'never' | 'always'
 
 export interface BrowserDecision {
@@ -10,12 +12,20 @@ export interface BrowserDecision {
   reason?: string
 }
 
-export function decideBrowser(choice: BrowserChoice, env: Record<string, string | undefined>, platform: NodeJS.Platform = process.platform): BrowserDecision {
+export function decideBrowser(
+  choice: BrowserChoice,
+  env: Record<string, string | undefined>,
+  platform: NodeJS.Platform = process.platform,
+  inContainer: () => boolean = isInsideContainer,
+): BrowserDecision {
   if (choice === 'always') return {open: true}
   if (choice === 'never') return {open: false, reason: '--no-browser'}
   if (env.CI && env.CI !== 'false' && env.CI !== '0') return {open: false, reason: 'running in CI'}
   if (env.SSH_CONNECTION || env.SSH_TTY || env.SSH_CLIENT) return {open: false, reason: 'connected over SSH'}
-  if (platform === 'linux' && !env.DISPLAY && !env.WAYLAND_DISPLAY) return {open: false, reason: 'no display'}
+  const display = Boolean(env.DISPLAY || env.WAYLAND_DISPLAY)
+  if (!display && inContainer()) return {open: false, reason: 'in a container without a display'}
+  // WSL has no DISPLAY of its own but `open` reaches the Windows browser.
+  if (platform === 'linux' && !display && !env.WSL_DISTRO_NAME) return {open: false, reason: 'no display'}
   return {open: true}
 }
 

@@ -1,0 +1,142 @@
+/**
+ * The access token a command should send, refreshed first when it is about to expire. Only an OAuth
+ * token from the credentials file is refreshed; a token from LATCH_TOKEN or a personal access token
+ * is used as it is. Refreshes are serialized across processes by the credentials lock, and a process
+ * that waited for the lock uses the token the holder saved instead of refreshing a second time: with
+ * rotating refresh tokens a second refresh would replay a spent token and kill the whole grant.
+ *
+ * This module is on the path of `latch token`: the lock and openid-client are imported only when a
+ * refresh is actually due.
+ */
+import {type ActiveToken, fromStoredToken, type Resolved} from '../config.js'
+import type {Context} from '../context.js'
+import type {StoredCredentials} from '../credentials/schema.js'
+import {ErrorKind, LatchError} from '../errors.js'
+
+/** Refresh when less than this is left, so the token cannot expire on its way to the server. */
+export const REFRESH_MARGIN_SECONDS = 60
+
+export type ResolvedToken = Resolved<ActiveToken>
+
+export async function activeToken(context: Context): Promise<ResolvedToken> {
+  const token = requireToken(context)
+  if (!canRefresh(context, token)) {
+    if (token.source === 'file' && token.value.type === 'oauth' && expiresWithin(token.value.expiresAt, 0)) throw cannotRefresh(context, token)
+    return token
+  }
+
+  if (!expiresWithin(token.value.expiresAt, REFRESH_MARGIN_SECONDS)) return token
+  const {withCredentialsLock} = await import('../credentials/lock.js')
+  return withCredentialsLock(context.store.path, () => refreshLocked(context, token))
+}
+
+/** Whether latch can renew this token by itself: an OAuth token from the file, with a refresh token, for this issuer. */
+export function canRefresh(context: Context, token: ResolvedToken): boolean {
+  return (
+    token.source === 'file' &&
+    token.value.type === 'oauth' &&
+    Boolean(token.value.refreshToken) &&
+    // A refresh token is sent only to the server that issued it, never to one named by LATCH_ISSUER or --issuer.
+    context.credentials?.issuer === context.config.issuer.value
+  )
+}
+
+export function requireToken(context: Context): ResolvedToken {
+  const {token} = context.config
+  if (!token) throw notAuthenticated(context)
+  return token
+}
+
+/** Runs while holding the credentials lock: everything is decided again on what the file says now. */
+async function refreshLocked(context: Context, seen: ResolvedToken): Promise<ResolvedToken> {
+  const current = await context.store.read()
+  if (!current?.token) throw notAuthenticated(context)
+  const stored = current.token
+  const renewedElsewhere = stored.access_token !== seen.value.accessToken
+  if (stored.type !== 'oauth' || (renewedElsewhere && !expiresWithin(stored.expires_at, 0)) || !expiresWithin(stored.expires_at, REFRESH_MARGIN_SECONDS)) {
+    return adopt(context, current, seen.origin)
+  }
+
+  if (!stored.refresh_token || current.issuer !== context.config.issuer.value) {
+    if (expiresWithin(stored.expires_at, 0)) throw cannotRefresh(context, seen)
+    return adopt(context, current, seen.origin)
+  }
+
+  const {refreshTokens} = await import('../oauth/refresh.js')
+  let outcome: Awaited<ReturnType<typeof refreshTokens>>
+  try {
+    outcome = await refreshTokens(await context.discover(), stored.refresh_token, stored.scopes, context.timeout)
+  } catch (error) {
+    if (error instanceof LatchError && error.kind === ErrorKind.Network) {
+      throw new LatchError(ErrorKind.Network, error.message, {
+        cause: error,
+        hint: 'check your network connection and try again; the stored credentials were not changed',
+      })
+    }
+
+    throw error
+  }
+
+  if (!outcome.ok) return forgetDeadToken(context, seen, stored.refresh_token)
+
+  const next: StoredCredentials = {
+    ...current,
+    token: {
+      access_token: outcome.tokens.accessToken,
+      expires_at: outcome.tokens.expiresAt,
+      refresh_token: outcome.tokens.refreshToken,
+      scopes: outcome.tokens.scopes,
+      type: 'oauth',
+    },
+  }
+  await context.store.write(next)
+  return adopt(context, next, seen.origin)
+}
+
+/**
+ * The server refused the refresh token. If the file now holds a different one, another process rotated
+ * it (our lock was taken over after a stall): use that. Otherwise the grant is gone: remove the dead
+ * token, keep the rest (the linked project, the issuer), and ask for a new login.
+ */
+async function forgetDeadToken(context: Context, seen: ResolvedToken, spentRefreshToken: string): Promise<ResolvedToken> {
+  const current = await context.store.read()
+  const token = current?.token
+  if (current && token && token.refresh_token !== spentRefreshToken && !expiresWithin(token.expires_at, 0)) return adopt(context, current, seen.origin)
+  if (current) {
+    const {token: _dead, ...kept} = current
+    await context.store.write(kept)
+    context.credentials = kept
+  }
+
+  context.config.token = undefined
+  throw new LatchError(ErrorKind.TokenInvalid, `Token is invalid or expired (from ${seen.origin}): the server refused to renew it`, {
+    hint: `run \`${context.bin} login\` to sign in again${current?.access_key ? ' (your linked project is kept)' : ''}`,
+  })
+}
+
+/** Later steps of the same command (e.g. `link` saving a key) must build on the credentials now on disk. */
+function adopt(context: Context, credentials: StoredCredentials, origin: string): ResolvedToken {
+  const resolved: ResolvedToken = {origin, source: 'file', value: fromStoredToken(credentials.token!)}
+  context.credentials = credentials
+  context.config.token = resolved
+  return resolved
+}
+
+/** True when the token expires within `seconds` from now (or already has); a token without an expiry never does. */
+export function expiresWithin(expiresAt: string | undefined, seconds: number, now = Date.now()): boolean {
+  if (expiresAt === undefined) return false
+  return Date.parse(expiresAt) - now <= seconds * 1000
+}
+
+function cannotRefresh(context: Context, token: ResolvedToken): LatchError {
+  const otherIssuer = context.credentials && context.credentials.issuer !== context.config.issuer.value
+  return new LatchError(ErrorKind.TokenInvalid, `Token is invalid or expired (from ${token.origin}): it expired${otherIssuer ? ` and was issued by ${context.credentials!.issuer}, not ${context.config.issuer.value}` : ' and cannot be renewed'}`, {
+    hint: `run \`${context.bin} login\` to sign in again`,
+  })
+}
+
+function notAuthenticated(context: Context): LatchError {
+  return new LatchError(ErrorKind.NotAuthenticated, 'You are not authenticated', {
+    hint: `run \`${context.bin} login\`, or set ${context.config.env.token}`,
+  })
+}

@@ -1,0 +1,30 @@
+/**
+ * `latch token`: the active access token, renewed first when it is about to expire, for scripts:
+ * `curl -H "Authorization: Bearer $(latch token)"`. Only the token goes to stdout; anything a person
+ * should know goes to stderr.
+ */
+import type {Context} from '../context.js'
+import {activeToken} from './active-token.js'
+import {platformScopes} from './scopes.js'
+
+export interface TokenReport {
+  /** When the token stops working; null when unknown (LATCH_TOKEN) or never. */
+  expires_at: null | string
+  /** The platform scopes the token was granted; null when unknown (a token from LATCH_TOKEN). */
+  scopes: null | string[]
+  source: 'env' | 'file'
+  token: string
+  type: 'oauth' | 'pat'
+}
+
+export async function printToken(context: Context): Promise<TokenReport> {
+  const token = await activeToken(context)
+  if (token.source === 'env') context.note(`Using the token from ${token.origin}.`)
+  return {
+    expires_at: token.value.expiresAt ?? null,
+    scopes: token.value.scopes ? platformScopes(token.value.scopes) : null,
+    source: token.source as 'env' | 'file',
+    token: token.value.accessToken,
+    type: token.value.type,
+  }
+}

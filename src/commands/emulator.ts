@@ -1,0 +1,123 @@
+import {Flags} from '@oclif/core'
+
+import {BaseCommand} from '../base-command.js'
+import {seededUsernames} from '../emulator/accounts.js'
+import {ErrorKind, LatchError} from '../errors.js'
+
+export default class Emulator extends BaseCommand {
+  static summary = 'Run a local authorization server and platform API to sign in against.'
+
+  static description = `Starts a real OAuth authorization server (device flow, refresh-token rotation, revocation, introspection) \
+with the platform API on one local address, and stays in the foreground until Ctrl-C. Users alice and bob are seeded; \
+signing in means picking one of them, no password. See docs/emulator.md for the endpoints and the control API.
+
+With --json, the first line on stdout is one JSON object with the issuer URL, the client id and the users, so a \
+script can start it with --port 0 and read where it is.`
+
+  static examples = [
+    '<%= config.bin %> <%= command.id %>',
+    '<%= config.bin %> <%= command.id %> --port 0 --json',
+    '<%= config.bin %> <%= command.id %> --auto-approve alice --interval 1',
+  ]
+
+  static flags = {
+    host: Flags.string({default: '127.0.0.1', description: 'Address to listen on.'}),
+    port: Flags.integer({default: 4848, description: 'Port to listen on; 0 picks a free one.'}),
+    interval: Flags.string({default: '5', description: 'Seconds between polls the server asks clients for (fractions allowed).'}),
+    'device-code-ttl': Flags.integer({default: 900, description: 'Seconds a device code stays valid.'}),
+    'access-token-ttl': Flags.integer({default: 3600, description: 'Seconds an access token stays valid.'}),
+    'refresh-token-ttl': Flags.integer({default: 14 * 24 * 60 * 60, description: 'Seconds a refresh token stays valid.'}),
+    'auto-approve': Flags.string({
+      description: 'Approve every device request as this user, about one interval after it is made.',
+      helpValue: 'USER',
+    }),
+  }
+
+  async run(): Promise<void> {
+    const {flags} = await this.parse(Emulator)
+    const interval = Number(flags.interval)
+    if (flags.port < 0 || flags.port > 65_535) {
+      throw usage(`--port must be between 0 and 65535, not ${flags.port}`, 'use --port 0 to pick a free port')
+    }
+
+    if (!Number.isFinite(interval) || interval <= 0) {
+      throw usage(`--interval must be a positive number of seconds, not "${flags.interval}"`, 'e.g. --interval 5, or --interval 0.2 in tests')
+    }
+
+    for (const name of ['device-code-ttl', 'access-token-ttl', 'refresh-token-ttl'] as const) {
+      if (flags[name] <= 0) throw usage(`--${name} must be a positive number of seconds, not ${flags[name]}`, `e.g. --${name} 60`)
+    }
+
+    if (flags['auto-approve'] !== undefined && !seededUsernames().includes(flags['auto-approve'])) {
+      throw usage(`--auto-approve: unknown user "${flags['auto-approve']}"`, `the seeded users are ${seededUsernames().join(' and ')}`)
+    }
+
+    // Listening for the signals before starting: a stop that arrives during start-up is still a clean stop.
+    const stopRequested = untilSignalled()
+    // Loaded here so that oidc-provider is never imported by the other commands.
+    const {AddressInUseError, startEmulator} = await import('../emulator/server.js')
+    let emulator
+    try {
+      emulator = await startEmulator({
+        accessTokenTtl: flags['access-token-ttl'],
+        autoApprove: flags['auto-approve'],
+        deviceCodeTtl: flags['device-code-ttl'],
+        host: flags.host,
+        interval,
+        port: flags.port,
+        refreshTokenTtl: flags['refresh-token-ttl'],
+      })
+    } catch (error) {
+      if (error instanceof AddressInUseError) {
+        throw new LatchError(ErrorKind.General, `cannot listen on ${error.address}: the address is already in use`, {
+          cause: error,
+          hint: 'stop whatever uses that port, or pass --port 0 to pick a free one',
+        })
+      }
+
+      throw error
+    }
+
+    if (this.jsonEnabled()) {
+      // One line, first thing on stdout: scripts read where the emulator is from it.
+      process.stdout.write(
+        `${JSON.stringify({
+          issuer: emulator.issuer,
+          client_id: emulator.clientId,
+          users: emulator.users,
+          interval,
+          verification_uri: `${emulator.issuer}/device`,
+        })}\n`,
+      )
+    } else {
+      this.log(`latch emulator listening on ${emulator.issuer}`)
+      this.log(`  issuer:     ${emulator.issuer}`)
+      this.log(`  client id:  ${emulator.clientId}`)
+      this.log(`  users:      ${emulator.users.join(', ')} (sign in by picking one; no passwords)`)
+      this.log(`  device page: ${emulator.issuer}/device`)
+      if (flags['auto-approve']) this.log(`  auto-approve: every device request, as ${flags['auto-approve']}`)
+      this.log('Ready. Press Ctrl-C to stop.')
+    }
+
+    await stopRequested
+    await emulator.close()
+  }
+}
+
+function usage(message: string, hint: string): LatchError {
+  return new LatchError(ErrorKind.Usage, message, {hint})
+}
+
+/** Resolves on the first Ctrl-C or SIGTERM: stopping the emulator is its normal, successful end. */
+function untilSignalled(): Promise<void> {
+  return new Promise((resolve) => {
+    const stop = () => {
+      process.off('SIGINT', stop)
+      process.off('SIGTERM', stop)
+      resolve()
+    }
+
+    process.on('SIGINT', stop)
+    process.on('SIGTERM', stop)
+  })
+}

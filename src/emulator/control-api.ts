@@ -1,0 +1,147 @@
+/**
+ * The emulator-only control API (`/_emulator/*`) that tests and scripts use to play the person and the
+ * platform's back office: approve or deny a device code, mint personal access tokens and projects,
+ * revoke anything, and read the request log. JSON in, JSON out; bad input is a 4xx, never a crash.
+ */
+import type {IncomingMessage, ServerResponse} from 'node:http'
+
+import type Provider from 'oidc-provider'
+
+import {isPlatformScope} from '../platform/scopes.js'
+import {type Account, findAccountByUsername, seededUsernames} from './accounts.js'
+import type {DeviceApprovals} from './device-approvals.js'
+import {HttpError, optionalStringArray, readJsonObject, requireString, sendJson} from './http.js'
+import type {RequestLog} from './request-log.js'
+import type {SecretStore} from './secrets.js'
+
+export const CONTROL_PREFIX = '/_emulator'
+
+type Handler = (body: Record<string, unknown>) => Promise<{body: unknown; status: number}>
+
+export class ControlApi {
+  readonly #routes: Record<string, {handler: Handler; method: 'GET' | 'POST'}>
+
+  constructor(deps: {approvals: DeviceApprovals; provider: Provider; requestLog: RequestLog; secrets: SecretStore}) {
+    const {approvals, provider, requestLog, secrets} = deps
+    this.#routes = {
+      '/device/approve': {
+        async handler(body) {
+          const userCode = requireString(body, 'user_code')
+          const account = requireAccount(body)
+          const scopes = optionalStringArray(body, 'scopes')
+          const {scope} = await approvals.approve(userCode, account, scopes)
+          return {body: {approved: true, scope, user: account.username}, status: 200}
+        },
+        method: 'POST',
+      },
+      '/device/deny': {
+        async handler(body) {
+          await approvals.deny(requireString(body, 'user_code'))
+          return {body: {denied: true}, status: 200}
+        },
+        method: 'POST',
+      },
+      '/pats': {
+        async handler(body) {
+          const account = requireAccount(body)
+          const name = requireString(body, 'name')
+          const scopes = requirePlatformScopes(body)
+          const expiresIn = optionalPositiveNumber(body, 'expires_in')
+          const {pat, token} = secrets.createPat({accountId: account.id, expiresIn, name, scopes})
+          return {
+            body: {expires_at: pat.expiresAt?.toISOString() ?? null, id: pat.id, name: pat.name, scopes: pat.scopes, token},
+            status: 201,
+          }
+        },
+        method: 'POST',
+      },
+      '/projects': {
+        async handler(body) {
+          const account = requireAccount(body)
+          const name = requireString(body, 'name')
+          const {accessKey, project} = secrets.createProject({accountId: account.id, name})
+          return {body: {access_key: accessKey, id: project.id, name: project.name}, status: 201}
+        },
+        method: 'POST',
+      },
+      '/requests': {
+        handler: async () => ({body: requestLog.entries(), status: 200}),
+        method: 'GET',
+      },
+      '/revoke': {
+        async handler(body) {
+          const token = requireString(body, 'token')
+          const kind = secrets.revoke(token) ?? (await revokeOAuthToken(provider, token))
+          if (!kind) throw new HttpError(404, 'not_found', 'no live token or key matches')
+          return {body: {revoked: kind}, status: 200}
+        },
+        method: 'POST',
+      },
+    }
+  }
+
+  async handle(req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
+    const route = this.#routes[path.slice(CONTROL_PREFIX.length)]
+    if (!route) throw new HttpError(404, 'not_found', `no such control endpoint: ${path}`)
+    if (req.method !== route.method) {
+      throw new HttpError(405, 'invalid_request', `${path} only answers ${route.method}`, {headers: {Allow: route.method}})
+    }
+
+    const body = route.method === 'POST' ? await readJsonObject(req) : {}
+    const result = await route.handler(body)
+    sendJson(res, result.status, result.body)
+  }
+}
+
+/**
+ * Revokes an OAuth token issued by this server. A refresh token takes its whole grant with it (every
+ * access and refresh token issued under it), as RFC 7009 suggests; an access token goes alone.
+ */
+async function revokeOAuthToken(provider: Provider, token: string): Promise<'access_token' | 'refresh_token' | undefined> {
+  if (!/^[\w-]{20,200}$/.test(token)) return undefined
+  const accessToken = await provider.AccessToken.find(token)
+  if (accessToken) {
+    await accessToken.destroy()
+    return 'access_token'
+  }
+
+  const refreshToken = await provider.RefreshToken.find(token)
+  if (refreshToken?.grantId) {
+    const {grantId} = refreshToken
+    await Promise.all([
+      provider.AccessToken.revokeByGrantId(grantId),
+      provider.RefreshToken.revokeByGrantId(grantId),
+      provider.Grant.find(grantId).then((grant) => grant?.destroy()),
+    ])
+    return 'refresh_token'
+  }
+
+  return undefined
+}
+
+function requireAccount(body: Record<string, unknown>): Account {
+  const account = findAccountByUsername(body.user)
+  if (!account) {
+    throw new HttpError(400, 'unknown_user', `"user" must be one of: ${seededUsernames().join(', ')}`)
+  }
+
+  return account
+}
+
+function requirePlatformScopes(body: Record<string, unknown>): string[] {
+  const scopes = optionalStringArray(body, 'scopes')
+  if (!scopes) throw new HttpError(400, 'invalid_request', '"scopes" must be an array of strings')
+  const unknown = scopes.filter((scope) => !isPlatformScope(scope))
+  if (unknown.length > 0) throw new HttpError(400, 'invalid_scope', `unknown scopes: ${unknown.join(', ')}`)
+  return scopes
+}
+
+function optionalPositiveNumber(body: Record<string, unknown>, field: string): number | undefined {
+  const value = body[field]
+  if (value === undefined) return undefined
+  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
+    throw new HttpError(400, 'invalid_request', `"${field}" must be a positive number of seconds`)
+  }
+
+  return value
+}

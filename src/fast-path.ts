@@ -1,0 +1,55 @@
+/**
+ * `latch token` and `latch whoami` without oclif, for latch's own bin/run.js: importing oclif alone
+ * takes longer than Node takes to start, and these two are what scripts call in loops. The same
+ * src/auth functions run, and the output, errors and exit codes are those of the oclif commands
+ * (src/commands/token.ts, whoami.ts). Anything but the bare command, with or without --json, is
+ * declined and goes through oclif, which parses and reports it. A host CLI that mounts these commands
+ * as a plugin never comes here.
+ */
+import {existsSync} from 'node:fs'
+import {join} from 'node:path'
+
+import {printToken} from './auth/token.js'
+import {whoami} from './auth/whoami.js'
+import {resolveConfigDir} from './config.js'
+import {type Context, createContext} from './context.js'
+import {describeError, errorLines} from './ui/error-report.js'
+import {formatWhoami} from './ui/whoami-report.js'
+
+/** A command's work, and what it prints without --json. */
+type FastCommand = (context: Context, bin: string) => Promise<{report: object; text(): string}>
+
+const COMMANDS: Record<string, FastCommand> = {
+  async token(context) {
+    const report = await printToken(context)
+    return {report, text: () => report.token}
+  },
+  async whoami(context, bin) {
+    const report = await whoami(context)
+    return {report, text: () => formatWhoami(report, bin)}
+  },
+}
+
+/** Runs `argv` when it is a bare fast command; otherwise does nothing and returns false. */
+export async function runFast(argv: string[], bin: string): Promise<boolean> {
+  const [id, ...rest] = argv
+  const command = Object.hasOwn(COMMANDS, id) ? COMMANDS[id] : undefined
+  const json = rest.length === 1 && rest[0] === '--json'
+  if (!command || rest.length > (json ? 1 : 0)) return false
+  // oclif colours --json output with the user's theme.json: that rare case is left to oclif.
+  if (json && existsSync(join(resolveConfigDir({bin, env: process.env}).value, 'theme.json'))) return false
+
+  // Written the way oclif's Command.log and logJson write: one chunk, a newline, pretty JSON.
+  const print = (text: string) => process.stdout.write(`${text}\n`)
+  try {
+    const {report, text} = await command(await createContext({bin}), bin)
+    print(json ? JSON.stringify(report, null, 2) : text())
+  } catch (error) {
+    const described = describeError(error, bin)
+    if (json) print(JSON.stringify({error: described}, null, 2))
+    process.stderr.write(errorLines(described, error))
+    process.exitCode = described.exit
+  }
+
+  return true
+}

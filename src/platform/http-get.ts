@@ -1,0 +1,40 @@
+/**
+ * A GET over node:http(s), for the platform client. Not fetch: on Node 20 the first fetch loads undici
+ * and compiles its WebAssembly parser, about 130 ms and 40 MB, more than all of `latch whoami`
+ * otherwise costs. Redirects are never followed; `timeoutMs` covers the whole exchange, body included.
+ */
+import type {IncomingMessage} from 'node:http'
+
+export interface HttpGetResponse {
+  /** The body, chunk by chunk; reading it after `discard()` yields nothing. */
+  body: AsyncIterable<Uint8Array>
+  /** Drops the body unread and closes the connection. */
+  discard(): void
+  /** Like Headers.get: null when absent. */
+  header(name: string): null | string
+  ok: boolean
+  status: number
+  statusText: string
+}
+
+export type HttpGet = (url: string, options: {headers: Record<string, string>; timeoutMs: number}) => Promise<HttpGetResponse>
+
+export const httpGet: HttpGet = async (url, options) => {
+  const {request} = url.startsWith('https:') ? await import('node:https') : await import('node:http')
+  const signal = AbortSignal.timeout(options.timeoutMs)
+  const response = await new Promise<IncomingMessage>((resolve, reject) => {
+    request(url, {headers: options.headers, method: 'GET', signal}, resolve).on('error', reject).end()
+  })
+  const status = response.statusCode ?? 0
+  return {
+    body: response,
+    discard: () => response.destroy(),
+    header(name) {
+      const value = response.headers[name.toLowerCase()]
+      return Array.isArray(value) ? value.join(', ') : (value ?? null)
+    },
+    ok: status >= 200 && status < 300,
+    status,
+    statusText: response.statusMessage ?? '',
+  }
+}

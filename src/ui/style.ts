@@ -1,0 +1,39 @@
+/**
+ * Whether stderr gets colour, and the few styles latch uses. Decided once from the environment, the
+ * way Node itself decides (FORCE_COLOR first, then NO_COLOR, then a terminal that is not `dumb`).
+ */
+export type Style = 'bold' | 'cyan' | 'dim' | 'green' | 'inverse' | 'red' | 'yellow'
+
+const SGR: Record<Style, [open: number, close: number]> = {
+  bold: [1, 22],
+  cyan: [36, 39],
+  dim: [2, 22],
+  green: [32, 39],
+  inverse: [7, 27],
+  red: [31, 39],
+  yellow: [33, 39],
+}
+
+/**
+ * FORCE_COLOR=0/false turns colour off and any other value turns it on, even in a pipe; a non-empty
+ * NO_COLOR (https://no-color.org) turns it off; otherwise colour goes only to a terminal.
+ */
+export function useColor(env: Record<string, string | undefined>, stream: {isTTY?: boolean}): boolean {
+  const force = env.FORCE_COLOR
+  if (force !== undefined) return force !== '0' && force.toLowerCase() !== 'false'
+  if (env.NO_COLOR) return false
+  return Boolean(stream.isTTY) && env.TERM !== 'dumb'
+}
+
+export type Paint = (text: string, ...styles: Style[]) => string
+
+export function painter(color: boolean): Paint {
+  if (!color) return (text) => text
+  return (text, ...styles) => styles.reduce((painted, style) => `\u001B[${SGR[style][0]}m${painted}\u001B[${SGR[style][1]}m`, text)
+}
+
+/** Removes SGR and cursor sequences: for measuring what a line takes on screen. */
+export function stripAnsi(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  return text.replaceAll(/\u001B\[[\d;?]*[A-Za-z]/g, '')
+}

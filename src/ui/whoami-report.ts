@@ -1,0 +1,35 @@
+/**
+ * `whoami` for people: the report as aligned lines. Shared by the oclif command and the fast path.
+ */
+import type {WhoamiReport} from '../auth/whoami.js'
+
+export function formatWhoami(report: WhoamiReport, bin: string): string {
+  const {project, token, user} = report
+  const lines = [
+    `Signed in to ${report.issuer} as ${user.name} (${user.id})${user.email ? ` <${user.email}>` : ''}`,
+    `  Token:    ${token.type === 'pat' ? 'personal access token' : 'OAuth access token'} from ${token.source === 'env' ? `environment variable ${token.origin}` : token.origin}`,
+    `  Scopes:   ${token.scopes.length > 0 ? token.scopes.join(', ') : '(none)'}`,
+    `  Expires:  ${token.expires_at ? `${token.expires_at} (${relative(token.expires_at)})` : 'never'}`,
+    `  Refresh:  ${renewal(token, bin)}`,
+    `  Project:  ${project ? `${project.name} (${project.id}) from ${project.source === 'env' ? 'environment' : 'credentials file'}` : 'none linked'}`,
+  ]
+  if (token.shadows_stored) lines.push(`  Note: ${token.origin} overrides the token stored in the credentials file.`)
+  return lines.join('\n')
+}
+
+/** Whether the time left above matters: a refreshable token is renewed by any command that uses it. */
+function renewal(token: WhoamiReport['token'], bin: string): string {
+  if (token.refreshable) return 'automatic (a refresh token is stored)'
+  if (token.source === 'env') return `not by ${bin} (the token comes from ${token.origin})`
+  if (token.type === 'pat') return token.expires_at ? 'not possible (personal access token: create a new one before it expires)' : 'not needed (personal access token)'
+  return `not possible (no refresh token: run \`${bin} login\` when it expires)`
+}
+
+function relative(iso: string): string {
+  const seconds = Math.round((Date.parse(iso) - Date.now()) / 1000)
+  if (seconds <= 0) return 'expired'
+  if (seconds < 120) return `in ${seconds} seconds`
+  if (seconds < 7200) return `in ${Math.round(seconds / 60)} minutes`
+  if (seconds < 172_800) return `in ${Math.round(seconds / 3600)} hours`
+  return `in ${Math.round(seconds / 86_400)} days`
+}

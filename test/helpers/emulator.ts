@@ -1,0 +1,126 @@
+/**
+ * The emulator as a test fixture: `latch emulator --port 0 --json` in a child process (oidc-provider's
+ * state is per process, so every fixture is isolated), with the control API wrapped in typed calls.
+ * Runs the compiled dist/ through bin/run.js: build first (`npm test` does).
+ */
+import {type ChildProcess, spawn} from 'node:child_process'
+import {fileURLToPath} from 'node:url'
+
+const BIN = fileURLToPath(new URL('../../bin/run.js', import.meta.url))
+const START_TIMEOUT_MS = 10_000
+
+export interface LoggedRequest {
+  at: string
+  method: string
+  path: string
+  grant_type?: string
+  status: number
+}
+
+export interface RunningEmulator {
+  /** e.g. http://127.0.0.1:43567 */
+  issuer: string
+  process: ChildProcess
+  /** SIGTERM, then wait for the process to exit. */
+  stop(): Promise<void>
+  /** Approves a pending user code as `user` (default alice), optionally granting only some scopes. Throws on non-2xx. */
+  approve(userCode: string, user?: string, scopes?: string[]): Promise<void>
+  deny(userCode: string): Promise<void>
+  createPat(options: {user?: string; name?: string; scopes: string[]; expires_in?: number}): Promise<{id: string; token: string}>
+  createProject(options: {user?: string; name: string}): Promise<{id: string; name: string; access_key: string}>
+  revoke(token: string): Promise<void>
+  requests(): Promise<LoggedRequest[]>
+}
+
+export async function startEmulator(args: string[] = []): Promise<RunningEmulator> {
+  const child = spawn(process.execPath, [BIN, 'emulator', '--port', '0', '--json', ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  const issuer = await readyLine(child)
+
+  async function control<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
+    const response = await fetch(`${issuer}/_emulator${path}`, {
+      body: body === undefined ? undefined : JSON.stringify(body),
+      headers: body === undefined ? {} : {'content-type': 'application/json'},
+      method,
+    })
+    const text = await response.text()
+    if (!response.ok) throw new Error(`emulator ${method} ${path}: HTTP ${response.status} ${text}`)
+    return JSON.parse(text) as T
+  }
+
+  return {
+    async approve(userCode, user = 'alice', scopes) {
+      await control('POST', '/device/approve', {scopes, user, user_code: userCode})
+    },
+    createPat: ({expires_in, name = 'test', scopes, user = 'alice'}) =>
+      control('POST', '/pats', {expires_in, name, scopes, user}),
+    createProject: ({name, user = 'alice'}) => control('POST', '/projects', {name, user}),
+    async deny(userCode) {
+      await control('POST', '/device/deny', {user_code: userCode})
+    },
+    issuer,
+    process: child,
+    requests: () => control('GET', '/requests'),
+    async revoke(token) {
+      await control('POST', '/revoke', {token})
+    },
+    stop: () => stopProcess(child),
+  }
+}
+
+/** Resolves with the issuer from the first stdout line; rejects with stderr if the process exits first or is too slow. */
+function readyLine(child: ChildProcess): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let stdout = ''
+    let stderr = ''
+    const fail = (reason: string) => {
+      cleanup()
+      child.kill('SIGKILL')
+      reject(new Error(`latch emulator ${reason}${stderr ? `; stderr:\n${stderr}` : ''}`))
+    }
+
+    const onStdout = (chunk: Buffer) => {
+      stdout += chunk.toString('utf8')
+      const newline = stdout.indexOf('\n')
+      if (newline === -1) return
+      try {
+        const {issuer} = JSON.parse(stdout.slice(0, newline)) as {issuer?: unknown}
+        if (typeof issuer !== 'string') throw new Error('no issuer')
+        cleanup()
+        resolve(issuer)
+      } catch {
+        fail(`printed something other than its JSON ready line: ${stdout.slice(0, newline)}`)
+      }
+    }
+
+    const onStderr = (chunk: Buffer) => {
+      stderr += chunk.toString('utf8')
+    }
+
+    const onExit = (code: number | null, signal: NodeJS.Signals | null) => fail(`exited before it was ready (code ${code}, signal ${signal})`)
+    const timer = setTimeout(() => fail(`was not ready within ${START_TIMEOUT_MS} ms`), START_TIMEOUT_MS)
+
+    function cleanup() {
+      clearTimeout(timer)
+      child.stdout?.off('data', onStdout)
+      child.off('exit', onExit)
+      // Keep draining stderr so that a chatty child never blocks on a full pipe.
+      child.stderr?.off('data', onStderr)
+      child.stderr?.resume()
+      child.stdout?.resume()
+    }
+
+    child.stdout?.on('data', onStdout)
+    child.stderr?.on('data', onStderr)
+    child.once('exit', onExit)
+  })
+}
+
+function stopProcess(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve()
+  return new Promise((resolve) => {
+    child.once('exit', () => resolve())
+    child.kill('SIGTERM')
+  })
+}
