@@ -7,6 +7,8 @@
 export function describeNetworkFailure(error: unknown): string | undefined {
   for (let current = error; current; current = (current as {cause?: unknown}).cause) {
     const code = (current as NodeJS.ErrnoException).code
+    // fetch refuses some ports outright (the Fetch standard's "bad port" list, e.g. 1, 9, 25).
+    if (current instanceof Error && current.message === 'bad port') return 'fetch refuses to connect to this port (a blocked port)'
     switch (code) {
       case 'ECONNREFUSED':
         return 'connection refused'

@@ -28,7 +28,8 @@ export interface LoginResult {
   credentials_path: string
   issuer: string
   token: {expires_at: null | string; scopes: string[]; type: 'oauth' | 'pat'}
-  user: {id: string; name: string}
+  /** Null for a personal access token that may not read the account. */
+  user: null | {id: string; name: string}
 }
 
 export async function deviceLogin(context: Context, options: DeviceLoginOptions): Promise<LoginResult> {

@@ -9,14 +9,14 @@ import {ErrorKind, LatchError} from '../errors.js'
 import {readSecret} from '../ui/secret-input.js'
 import type {LoginResult} from './device-login.js'
 import {warnIfShadowed} from './device-login.js'
-import {identify} from './identity.js'
+import {identify, type Identity} from './identity.js'
 import {platformScopes} from './scopes.js'
 
 export async function tokenLogin(context: Context): Promise<LoginResult> {
   warnIfShadowed(context)
   const secret = await readSecret(context, 'personal access token', `echo "$PAT" | ${context.bin} login --token`)
   checkPatFormat(secret)
-  const user = await identify(context, {origin: 'the pasted token', secret})
+  const user = await identifyIfAllowed(context, secret)
   const previous = context.credentials
   const credentials: StoredCredentials = {
     access_key: previous?.issuer === context.config.issuer.value ? previous.access_key : undefined,
@@ -24,22 +24,36 @@ export async function tokenLogin(context: Context): Promise<LoginResult> {
     issuer: context.config.issuer.value,
     token: {
       access_token: secret,
-      expires_at: user.token?.expires_at ?? undefined,
-      scopes: user.token?.scopes ?? [],
+      expires_at: user?.token?.expires_at ?? undefined,
+      scopes: user?.token?.scopes ?? [],
       type: 'pat',
     },
-    user: {id: user.id, name: user.name},
+    user: user ? {id: user.id, name: user.name} : undefined,
     version: 1,
   }
   await context.store.write(credentials)
-  context.note(`Authenticated successfully as ${user.name} (${user.id}).`)
+  context.note(user ? `Authenticated successfully as ${user.name} (${user.id}).` : 'Authenticated successfully.')
   context.note(`Credentials saved to ${context.store.path}`)
   return {
     authenticated: true,
     credentials_path: context.store.path,
     issuer: credentials.issuer,
-    token: {expires_at: user.token?.expires_at ?? null, scopes: platformScopes(credentials.token!.scopes), type: 'pat'},
-    user: {id: user.id, name: user.name},
+    token: {expires_at: user?.token?.expires_at ?? null, scopes: platformScopes(credentials.token!.scopes), type: 'pat'},
+    user: user ? {id: user.id, name: user.name} : null,
+  }
+}
+
+/**
+ * A PAT made for one job (say, inference only) may not read the account: the server's 403
+ * insufficient_scope still proves the token is genuine, so it is saved without a name.
+ */
+async function identifyIfAllowed(context: Context, secret: string): Promise<Identity | undefined> {
+  try {
+    return await identify(context, {origin: 'the pasted token', secret})
+  } catch (error) {
+    if (!(error instanceof LatchError && error.kind === ErrorKind.InsufficientScope)) throw error
+    context.note('Note: this token cannot read account information (account.read), so latch cannot show whose it is.')
+    return undefined
   }
 }
 

@@ -47,7 +47,8 @@ export class CredentialStore {
       // O_NOFOLLOW: a symlink planted at our path is refused; O_NONBLOCK: a FIFO cannot hang us.
       handle = await fs.open(this.path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK)
     } catch (error) {
-      if (errnoOf(error) === 'ENOENT') return undefined
+      // ENOTDIR: a parent is a file, so there is no credentials file; writing will report the path.
+      if (errnoOf(error) === 'ENOENT' || errnoOf(error) === 'ENOTDIR') return undefined
       throw this.failure('read', error)
     }
 

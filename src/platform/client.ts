@@ -146,7 +146,9 @@ export function insufficientScope(needed: string[], token: Credential): LatchErr
   return new LatchError(ErrorKind.InsufficientScope, `Insufficient scope: this needs ${needed.join(', ')}, which the token from ${token.origin} lacks`, {
     hint: token.origin.endsWith('_TOKEN')
       ? `use a token that has ${needed.join(', ')}`
-      : `run \`latch login --scopes ${wanted.join(',')}\``,
+      : token.secret.startsWith('sk_pat_')
+        ? `use a personal access token that has ${needed.join(', ')}, or run \`latch login --scopes ${wanted.join(',')}\``
+        : `run \`latch login --scopes ${wanted.join(',')}\``,
   })
 }
 

@@ -34,6 +34,11 @@ async function loginWithPat(scopes = ALL_READ, user = 'alice'): Promise<string> 
   return token
 }
 
+/** What latch sent the server: the request log minus the test's own control calls. */
+async function serverRequests(): Promise<number> {
+  return (await emulator.requests()).filter((entry) => !entry.path.startsWith('/_emulator')).length
+}
+
 async function fileText(): Promise<string | undefined> {
   return existsSync(sandbox.credentialsPath) ? readFile(sandbox.credentialsPath, 'utf8') : undefined
 }
@@ -56,15 +61,15 @@ describe('latch login --token', () => {
     ['65 hex characters', `sk_pat_${'a'.repeat(65)}`, 'it has 65 characters after sk_pat_, not 64'],
     ['upper-case hex', `sk_pat_${'A'.repeat(64)}`, 'it has upper-case letters'],
     ['another prefix', `sk_live_${'a'.repeat(64)}`, 'it does not start with sk_pat_'],
-    ['a space inside', `sk_pat_${'a'.repeat(32)} ${'a'.repeat(31)}`, 'not hex digits'],
+    ['a space inside', `sk_pat_${'a'.repeat(32)} ${'a'.repeat(31)}`, 'it has characters that are not hex digits'],
   ])('refuses a token with %s, changes nothing and never echoes it', async (_name, token, problem) => {
-    const before = (await emulator.requests()).length
+    const before = await serverRequests()
     const result = await runCli(['login', '--token'], {env: sandbox.env(), input: `${token}\n`})
     expect(result.code).toBe(2)
     expect(result.stderr).toContain(`Error: Invalid personal access token: ${problem}`)
     expect(result.stderr).not.toContain(token.trim())
     expect(await fileText()).toBeUndefined()
-    expect((await emulator.requests()).length).toBe(before)
+    expect(await serverRequests()).toBe(before)
   })
 
   it('a well-formed token the server rejects changes nothing on disk', async () => {
@@ -118,7 +123,7 @@ describe('latch whoami', () => {
       authenticated: true,
       issuer: emulator.issuer,
       project: null,
-      token: {expires_at: null, origin: sandbox.credentialsPath, scopes: ALL_READ, shadows_stored: false, source: 'file', type: 'pat'},
+      token: {expires_at: null, origin: sandbox.credentialsPath, refreshable: false, scopes: ALL_READ, shadows_stored: false, source: 'file', type: 'pat'},
       user: {email: 'alice@example.com', id: 'usr_alice', name: 'Alice Example'},
     })
   })
@@ -152,12 +157,32 @@ describe('latch whoami', () => {
     expect(result.stderr).toContain('Hint: run `latch login`')
   })
 
-  it('a token without account.read: "Insufficient scope", exit 6, with the exact login command', async () => {
-    await loginWithPat(['inference'])
+  it('a PAT without account.read is saved, and whoami says "Insufficient scope", exit 6, with the fix', async () => {
+    const {token} = await emulator.createPat({name: 'inference only', scopes: ['inference'], user: 'alice'})
+    const login = await runCli(['login', '--token', '--json'], {env: sandbox.env(), input: token})
+    expect(login.code).toBe(0)
+    expect(login.stderr).toContain('Note: this token cannot read account information (account.read)')
+    expect(JSON.parse(login.stdout)).toMatchObject({authenticated: true, token: {type: 'pat'}, user: null})
+
     const result = await runCli(['whoami'], {env: sandbox.env()})
     expect(result.code).toBe(6)
     expect(result.stderr).toContain('Error: Insufficient scope: this needs account.read')
-    expect(result.stderr).toContain('Hint: run `latch login --scopes inference,account.read`')
+    expect(result.stderr).toContain('Hint: use a personal access token that has account.read, or run `latch login --scopes account.read`')
+  })
+
+  it('an OAuth token without projects.read: link names the exact login command, with the union of scopes', async () => {
+    const login = startCli(['login', '--no-browser', '--scopes', 'inference,account.read'], {env: sandbox.env()})
+    const [, userCode] = await login.waitFor(/Your device code is: ([A-Z0-9-]+)/)
+    await emulator.approve(userCode)
+    expect((await login.done).code).toBe(0)
+    const project = await emulator.createProject({name: 'Scoped', user: 'alice'})
+    const text = await fileText()
+
+    const link = await runCli(['link', project.access_key], {env: sandbox.env()})
+    expect(link.code).toBe(6)
+    expect(link.stderr).toContain('Error: Insufficient scope: this needs projects.read')
+    expect(link.stderr).toContain('Hint: run `latch login --scopes inference,account.read,projects.read`')
+    expect(await fileText()).toBe(text)
   })
 })
 

@@ -3,6 +3,7 @@
  */
 import {afterAll, afterEach, beforeAll, beforeEach, describe, expect, it} from '@jest/globals'
 import {readFile, stat, writeFile, mkdir} from 'node:fs/promises'
+import {type AddressInfo, createServer} from 'node:net'
 
 import {DEVICE_CODE, makeSandbox, runCli, type Sandbox, startCli} from '../helpers/cli.js'
 import {type RunningEmulator, startEmulator} from '../helpers/emulator.js'
@@ -22,6 +23,15 @@ beforeEach(async () => {
 afterEach(async () => {
   await sandbox.cleanup()
 })
+
+/** A port nothing listens on: bound by us, then released. */
+async function closedPort(): Promise<number> {
+  const server = createServer()
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const {port} = server.address() as AddressInfo
+  await new Promise((resolve) => server.close(resolve))
+  return port
+}
 
 /** Writes a recognisable previous login, to prove a failed login leaves it byte for byte. */
 async function seedPreviousCredentials(): Promise<string> {
@@ -74,12 +84,13 @@ describe('latch login (device flow)', () => {
   })
 
   it('refuses unknown scopes before sending any request', async () => {
-    const before = (await emulator.requests()).length
+    const serverRequests = async () => (await emulator.requests()).filter((entry) => !entry.path.startsWith('/_emulator')).length
+    const before = await serverRequests()
     const result = await runCli(['login', '--no-browser', '--scopes', 'inference,admin.everything'], {env: sandbox.env()})
     expect(result.code).toBe(2)
     expect(result.stderr).toContain('Unknown scope: "admin.everything"')
     expect(result.stderr).toContain('Hint: choose from: inference, projects.read')
-    expect((await emulator.requests()).length).toBe(before)
+    expect(await serverRequests()).toBe(before)
   })
 
   it('a denied login exits 8 and leaves the previous credentials byte for byte', async () => {
@@ -121,16 +132,21 @@ describe('latch login (device flow)', () => {
     expect(result.code).toBe(2)
     expect(result.stderr).toContain('Refusing plain http to auth.example.com (from --issuer)')
 
-    const login = startCli(['login', '--no-browser', '--json', '--issuer', emulator.issuer], {env: sandbox.env({LATCH_ISSUER: 'http://127.0.0.1:9'})})
+    const login = startCli(['login', '--no-browser', '--json', '--issuer', emulator.issuer], {env: sandbox.env({LATCH_ISSUER: 'http://127.0.0.1:1'})})
     const [, userCode] = await login.waitFor(DEVICE_CODE)
     await emulator.approve(userCode)
     expect((await login.done).code).toBe(0)
   })
 
   it('names the server and the cause when it cannot be reached', async () => {
-    const result = await runCli(['login', '--no-browser'], {env: sandbox.env({LATCH_ISSUER: 'http://127.0.0.1:9'})})
+    const closed = `http://127.0.0.1:${await closedPort()}`
+    const result = await runCli(['login', '--no-browser'], {env: sandbox.env({LATCH_ISSUER: closed})})
     expect(result.code).toBe(3)
-    expect(result.stderr).toContain('Could not discover the server at http://127.0.0.1:9: connection refused')
+    expect(result.stderr).toContain(`Could not discover the server at ${closed}: connection refused`)
+
+    const blocked = await runCli(['login', '--no-browser'], {env: sandbox.env({LATCH_ISSUER: 'http://127.0.0.1:1'})})
+    expect(blocked.code).toBe(3)
+    expect(blocked.stderr).toContain('Could not discover the server at http://127.0.0.1:1: fetch refuses to connect to this port')
   })
 })
 
