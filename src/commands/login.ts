@@ -14,7 +14,7 @@ export default class Login extends BaseCommand {
 With --token, reads a personal access token (sk_pat_ + 64 hex) from a hidden prompt, or from stdin when piped; never from the command line, where it would land in shell history and the process list.
 
 Scopes: ${Object.entries(PLATFORM_SCOPES)
-    .map(([name, description]) => `${name} (${description.toLowerCase()})`)
+    .map(([name, description]) => `${name} (${description.charAt(0).toLowerCase() + description.slice(1)})`)
     .join(', ')}.`
 
   static examples = [
