@@ -3,12 +3,12 @@
  * server has approved and named the user, so a denied, expired or cancelled login changes nothing.
  */
 import type {Context} from '../context.js'
-import type {StoredCredentials} from '../credentials/schema.js'
 import {cancelled, requestDeviceCode, waitForApproval} from '../oauth/device-flow.js'
 import {type BrowserChoice, decideBrowser} from '../ui/browser.js'
 import {createDeviceScreen} from '../ui/device-screen.js'
 import {identify} from './identity.js'
-import {platformScopes, scopesToKeep, scopesToRequest} from './scopes.js'
+import {type LoginResult, saveLogin} from './save-login.js'
+import {scopesToKeep, scopesToRequest} from './scopes.js'
 
 export interface DeviceLoginOptions {
   browser: BrowserChoice
@@ -21,15 +21,6 @@ export interface DeviceLoginOptions {
   scopes?: string
   /** Aborted on Ctrl-C or SIGTERM (reason 'SIGTERM'). */
   signal: AbortSignal
-}
-
-export interface LoginResult {
-  authenticated: true
-  credentials_path: string
-  issuer: string
-  token: {expires_at: null | string; scopes: string[]; type: 'oauth' | 'pat'}
-  /** Null for a personal access token that may not read the account. */
-  user: null | {id: string; name: string}
 }
 
 export async function deviceLogin(context: Context, options: DeviceLoginOptions): Promise<LoginResult> {
@@ -63,32 +54,11 @@ export async function deviceLogin(context: Context, options: DeviceLoginOptions)
     screen.stop()
   }
 
-  const previous = context.credentials
-  const credentials: StoredCredentials = {
-    // A linked project belongs to the server it was linked on: keep it only there.
-    access_key: previous?.issuer === context.config.issuer.value ? previous.access_key : undefined,
-    created_at: new Date().toISOString(),
-    issuer: context.config.issuer.value,
-    token: {
-      access_token: tokens.accessToken,
-      expires_at: tokens.expiresAt,
-      refresh_token: tokens.refreshToken,
-      scopes: tokens.scopes,
-      type: 'oauth',
-    },
-    user: {id: user.id, name: user.name},
-    version: 1,
-  }
-  await context.store.write(credentials)
-  context.note(`Authenticated successfully as ${user.name} (${user.id}).`)
-  context.note(`Credentials saved to ${context.store.path}`)
-  return {
-    authenticated: true,
-    credentials_path: context.store.path,
-    issuer: credentials.issuer,
-    token: {expires_at: tokens.expiresAt ?? null, scopes: platformScopes(tokens.scopes), type: 'oauth'},
-    user: {id: user.id, name: user.name},
-  }
+  return saveLogin(
+    context,
+    {access_token: tokens.accessToken, expires_at: tokens.expiresAt, refresh_token: tokens.refreshToken, scopes: tokens.scopes, type: 'oauth'},
+    user,
+  )
 }
 
 export function warnIfShadowed(context: Context): void {

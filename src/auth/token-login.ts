@@ -4,43 +4,22 @@
  */
 import {PAT_PATTERN} from '../config.js'
 import type {Context} from '../context.js'
-import type {StoredCredentials} from '../credentials/schema.js'
 import {ErrorKind, LatchError} from '../errors.js'
 import {readSecret} from '../ui/secret-input.js'
-import type {LoginResult} from './device-login.js'
 import {warnIfShadowed} from './device-login.js'
 import {identify, type Identity} from './identity.js'
-import {platformScopes} from './scopes.js'
+import {type LoginResult, saveLogin} from './save-login.js'
 
 export async function tokenLogin(context: Context): Promise<LoginResult> {
   warnIfShadowed(context)
   const secret = await readSecret(context, 'personal access token', `echo "$PAT" | ${context.bin} login --token`)
   checkPatFormat(secret)
   const user = await identifyIfAllowed(context, secret)
-  const previous = context.credentials
-  const credentials: StoredCredentials = {
-    access_key: previous?.issuer === context.config.issuer.value ? previous.access_key : undefined,
-    created_at: new Date().toISOString(),
-    issuer: context.config.issuer.value,
-    token: {
-      access_token: secret,
-      expires_at: user?.token?.expires_at ?? undefined,
-      scopes: user?.token?.scopes ?? [],
-      type: 'pat',
-    },
-    user: user ? {id: user.id, name: user.name} : undefined,
-    version: 1,
-  }
-  await context.store.write(credentials)
-  context.note(user ? `Authenticated successfully as ${user.name} (${user.id}).` : 'Authenticated successfully.')
-  context.note(`Credentials saved to ${context.store.path}`)
-  return {
-    authenticated: true,
-    credentials_path: context.store.path,
-    issuer: credentials.issuer,
-    token: {expires_at: user?.token?.expires_at ?? null, scopes: platformScopes(credentials.token!.scopes), type: 'pat'},
-    user: user ? {id: user.id, name: user.name} : null,
-  }
+  return saveLogin(
+    context,
+    {access_token: secret, expires_at: user?.token?.expires_at ?? undefined, scopes: user?.token?.scopes ?? [], type: 'pat'},
+    user,
+  )
 }
 
 /**

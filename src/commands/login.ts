@@ -1,7 +1,8 @@
 import {Flags} from '@oclif/core'
 
 import {BaseCommand} from '../base-command.js'
-import {deviceLogin, type LoginResult} from '../auth/device-login.js'
+import {deviceLogin} from '../auth/device-login.js'
+import type {LoginResult} from '../auth/save-login.js'
 import {tokenLogin} from '../auth/token-login.js'
 import {cancelled} from '../oauth/device-flow.js'
 import {DEFAULT_LOGIN_SCOPES, PLATFORM_SCOPES} from '../platform/scopes.js'
