@@ -141,14 +141,14 @@ export function resolveConfig(options: ResolveOptions): ResolvedConfig {
     ? {origin: names.apiUrl, source: 'env', value: validateServerUrl(apiUrlFromEnv, names.apiUrl)}
     : {origin: issuer.origin, source: issuer.source, value: new URL(issuer.value).origin}
 
-  const envToken = readEnv(options.env, names.token)
+  const envToken = printableSecret(readEnv(options.env, names.token), names.token)
   const token: Resolved<ActiveToken> | undefined = envToken
     ? {origin: names.token, source: 'env', value: {accessToken: envToken, type: tokenTypeOf(envToken)}}
     : stored?.token
       ? {origin: path, source: 'file', value: fromStoredToken(stored.token)}
       : undefined
 
-  const envKey = readEnv(options.env, names.accessKey)
+  const envKey = printableSecret(readEnv(options.env, names.accessKey), names.accessKey)
   const accessKey: Resolved<string> | undefined = envKey
     ? {origin: names.accessKey, source: 'env', value: envKey}
     : stored?.access_key
@@ -169,6 +169,17 @@ export function resolveConfig(options: ResolveOptions): ResolvedConfig {
     stdinTimeout: seconds(options.env, names.stdinTimeout, DEFAULT_STDIN_TIMEOUT_SECONDS),
     token,
   }
+}
+
+/**
+ * A secret goes into an HTTP header: control characters, spaces or non-ASCII there mean a broken copy
+ * (or an attempt at header injection). Said without echoing the value, which is secret.
+ */
+function printableSecret(value: string | undefined, name: string): string | undefined {
+  if (value === undefined || /^[\x21-\x7E]+$/.test(value)) return value
+  throw new LatchError(ErrorKind.Usage, `${name} contains spaces, control characters or non-ASCII characters, which no token has`, {
+    hint: `set ${name} to the token exactly as the console shows it`,
+  })
 }
 
 function seconds(env: ConfigInput['env'], name: string, fallback: number): number {

@@ -44,3 +44,21 @@ export function oneLine(text: string, max = 200): string {
   const clean = text.replaceAll(/[\u0000-\u001F\u007F-\u009F]+/g, ' ').trim()
   return clean.length > max ? `${clean.slice(0, max)}…` : clean
 }
+
+/**
+ * " (the server asks to retry after N s)" for a Retry-After header (seconds or an HTTP date), else "".
+ * latch does not retry on its own: a person or script decides, and now knows how long to wait.
+ */
+export function describeRetryAfter(header: null | string | undefined, now = Date.now()): string {
+  if (!header) return ''
+  const trimmed = header.trim()
+  let seconds: number
+  if (/^\d{1,10}$/.test(trimmed)) seconds = Number(trimmed)
+  else {
+    const at = Date.parse(trimmed)
+    if (Number.isNaN(at)) return ''
+    seconds = Math.max(0, Math.ceil((at - now) / 1000))
+  }
+
+  return ` (the server asks to retry after ${seconds} s)`
+}

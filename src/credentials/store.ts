@@ -12,6 +12,7 @@ import {credentialsProblem, type StoredCredentials} from './schema.js'
 
 const FILE_MODE = 0o600
 const DIR_MODE = 0o700
+const STALE_TEMP_MS = 60_000
 
 export class CredentialStore {
   constructor(
@@ -86,6 +87,24 @@ export class CredentialStore {
     }
 
     await syncDirectory(this.directory)
+    await this.removeStaleTemporaries()
+  }
+
+  /**
+   * A SIGKILL between creating the temp file and renaming it leaves the temp file behind; nothing reads
+   * it. The next save removes such files once they are older than STALE_TEMP_MS: a live writer (another
+   * latch saving right now) keeps its own for milliseconds, so it is never pulled from under it.
+   */
+  private async removeStaleTemporaries(): Promise<void> {
+    const prefix = `.${basename(this.path)}.`
+    try {
+      for (const name of await fs.readdir(this.directory)) {
+        if (!(name.startsWith(prefix) && name.endsWith('.tmp'))) continue
+        const path = join(this.directory, name)
+        const stats = await fs.lstat(path)
+        if (stats.isFile() && Date.now() - stats.mtimeMs > STALE_TEMP_MS) await fs.rm(path, {force: true})
+      }
+    } catch {}
   }
 
   /** Deletes the file; returns whether there was one. */

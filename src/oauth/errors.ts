@@ -5,7 +5,8 @@
 import * as client from 'openid-client'
 
 import {ErrorKind, LatchError} from '../errors.js'
-import {describeNetworkFailure, oneLine} from '../network-errors.js'
+import {describeNetworkFailure, describeRetryAfter, oneLine} from '../network-errors.js'
+import {MAX_RESPONSE_BYTES, ResponseTooLarge} from './limited-fetch.js'
 
 export {describeNetworkFailure, oneLine} from '../network-errors.js'
 
@@ -16,6 +17,13 @@ export {describeNetworkFailure, oneLine} from '../network-errors.js'
  */
 export function serverError(error: unknown, url: string, action: string, timeoutSeconds?: number): LatchError {
   if (error instanceof LatchError) return error
+  if (causes(error).some((cause) => cause instanceof ResponseTooLarge)) {
+    return new LatchError(ErrorKind.Network, `Could not ${action} at ${url}: the response is larger than ${MAX_RESPONSE_BYTES / 1024 / 1024} MB`, {
+      cause: error,
+      hint: 'the server did not answer as an OAuth server should: check the issuer URL',
+    })
+  }
+
   const network = describeNetworkFailure(error)
   if (network) {
     const detail = network === 'timed out' && timeoutSeconds ? `no answer within ${timeoutSeconds} s` : network
@@ -50,7 +58,7 @@ function describeClientError(error: client.ClientError): string {
   const status = (error.cause as Response | undefined)?.status
   switch (error.code) {
     case 'OAUTH_RESPONSE_IS_NOT_CONFORM':
-      return status ? `unexpected HTTP status ${status}` : 'unexpected HTTP status'
+      return status ? `unexpected HTTP status ${status}${retryAfter(error.cause as Response)}` : 'unexpected HTTP status'
     case 'OAUTH_RESPONSE_IS_NOT_JSON':
       return 'the response is not JSON'
     case 'OAUTH_PARSE_ERROR':
@@ -58,11 +66,23 @@ function describeClientError(error: client.ClientError): string {
     case 'OAUTH_JSON_ATTRIBUTE_COMPARISON_FAILED':
       return 'the server says it is a different issuer'
     case 'OAUTH_INVALID_RESPONSE':
-      return `invalid response (${oneLine(error.message)})`
+      // openid-client says only "invalid response encountered"; the check that failed is in the cause.
+      return `invalid response (${oneLine(error.cause instanceof Error ? error.cause.message : error.message)})`
     case 'OAUTH_MISSING_SERVER_METADATA':
     case 'OAUTH_INVALID_SERVER_METADATA':
       return 'the server metadata lacks a required endpoint'
     default:
       return oneLine(error.message)
   }
+}
+
+function causes(error: unknown): unknown[] {
+  const list: unknown[] = []
+  for (let current = error; current && list.length < 10; current = (current as {cause?: unknown}).cause) list.push(current)
+  return list
+}
+
+/** " (the server asks to retry after N s)" when a 429/503 carries Retry-After, so a person knows how long to wait. */
+function retryAfter(response: Response | undefined): string {
+  return describeRetryAfter(response?.headers?.get?.('retry-after'))
 }

@@ -5,6 +5,7 @@ import * as client from 'openid-client'
 
 import {isLoopbackHost} from '../config.js'
 import {serverError} from './errors.js'
+import {limitedFetch} from './limited-fetch.js'
 
 export interface ServerOptions {
   clientId: string
@@ -21,6 +22,8 @@ export async function discoverServer(options: ServerOptions): Promise<client.Con
     client.discovery(issuer, options.clientId, {token_endpoint_auth_method: 'none'}, client.None(), {
       algorithm,
       execute,
+      // Every request of this Configuration (device, token, userinfo, revocation) inherits the size limit.
+      [client.customFetch]: limitedFetch,
       timeout: options.timeout,
     })
   try {

@@ -3,7 +3,7 @@
  * checked field by field before use, and every failure becomes one of the documented errors.
  */
 import {ErrorKind, LatchError} from '../errors.js'
-import {describeNetworkFailure, oneLine} from '../network-errors.js'
+import {describeNetworkFailure, describeRetryAfter, oneLine} from '../network-errors.js'
 import {type HttpGet, type HttpGetResponse, httpGet} from './http-get.js'
 import {PROTOCOL_SCOPES} from './scopes.js'
 
@@ -121,13 +121,14 @@ export class PlatformClient {
     }
 
     if (!response.ok) {
+      const retry = describeRetryAfter(response.header('retry-after'))
       response.discard()
-      throw new LatchError(ErrorKind.Network, `The platform API at ${url} answered ${response.status} ${oneLine(response.statusText, 60)}`.trim(), {
+      throw new LatchError(ErrorKind.Network, `${`The platform API at ${url} answered ${response.status} ${oneLine(response.statusText, 60)}`.trim()}${retry}`, {
         hint: response.status >= 500 ? 'the server has a problem: try again in a moment' : 'check that LATCH_API_URL points at the platform API',
       })
     }
 
-    return readJson(response, url)
+    return readJson(response, url, this.timeoutSeconds)
   }
 
   private malformed(path: string): LatchError {
@@ -161,7 +162,7 @@ function scopeFromChallenge(header: null | string): string[] {
   return match ? match[1].split(' ').filter(Boolean) : []
 }
 
-async function readJson(response: HttpGetResponse, url: string): Promise<unknown> {
+async function readJson(response: HttpGetResponse, url: string, timeoutSeconds: number): Promise<unknown> {
   const declared = Number(response.header('content-length') ?? 0)
   const tooLarge = () =>
     new LatchError(ErrorKind.Network, `The platform API at ${url} sent more than ${MAX_BODY_BYTES / 1024 / 1024} MB`, {
@@ -182,7 +183,7 @@ async function readJson(response: HttpGetResponse, url: string): Promise<unknown
     }
   } catch (error) {
     if (error instanceof LatchError) throw error
-    throw new LatchError(ErrorKind.Network, `The platform API at ${url} broke off its answer: ${describeNetworkFailure(error) ?? 'connection closed'}`, {
+    throw new LatchError(ErrorKind.Network, `The platform API at ${url} broke off its answer: ${response.timedOut() ? `no complete answer within ${timeoutSeconds} s` : (describeNetworkFailure(error) ?? 'connection closed')}`, {
       hint: 'try again in a moment',
     })
   }

@@ -15,6 +15,8 @@ export interface HttpGetResponse {
   ok: boolean
   status: number
   statusText: string
+  /** Whether `timeoutMs` ran out (the body then ends in an error that only looks like a reset). */
+  timedOut(): boolean
 }
 
 export type HttpGet = (url: string, options: {headers: Record<string, string>; timeoutMs: number}) => Promise<HttpGetResponse>
@@ -36,5 +38,6 @@ export const httpGet: HttpGet = async (url, options) => {
     ok: status >= 200 && status < 300,
     status,
     statusText: response.statusMessage ?? '',
+    timedOut: () => signal.aborted,
   }
 }

@@ -16,7 +16,7 @@ export interface DescribedError {
 /** The error as a person (or a script, with --json) sees it, in the running CLI's own names. */
 export function describeError(error: unknown, bin: string): DescribedError {
   const described = describe(error as Error & {oclif?: {exit?: number}})
-  return {...described, hint: described.hint && rebrand(described.hint, bin), message: redactSecrets(rebrand(described.message, bin))}
+  return {...described, hint: described.hint && rebrand(described.hint, bin), message: escapeControls(redactSecrets(rebrand(described.message, bin)))}
 }
 
 /** What goes to stderr: the message, the hint, and the stack when DEBUG is set. */
@@ -41,6 +41,12 @@ function rebrand(text: string, bin: string): string {
 /** A safety net for messages that quote input (oclif's "Unexpected argument: ..."): keys never reach the screen. */
 function redactSecrets(text: string): string {
   return text.replaceAll(/\b(sk_[a-z]+_)[\w-]+/g, '$1<hidden>')
+}
+
+/** Input quoted in a message (an unknown flag, say) must not drive the terminal: control characters are shown escaped. */
+function escapeControls(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  return text.replaceAll(/[\u0000-\u001F\u007F-\u009F]/g, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`)
 }
 
 function describe(error: Error & {oclif?: {exit?: number}}): DescribedError {
