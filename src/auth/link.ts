@@ -8,7 +8,8 @@ import type {Project} from '../platform/client.js'
 import {readSecret} from '../ui/secret-input.js'
 import {activeToken} from './active-token.js'
 
-export const ACCESS_KEY_PATTERN = /^sk_proj_[\w-]{32,}$/
+/** 32 or more URL-safe characters, with a ceiling so that no absurd value is ever sent to a server. */
+export const ACCESS_KEY_PATTERN = /^sk_proj_[\w-]{32,256}$/
 
 export interface LinkResult {
   credentials_path: string
@@ -61,7 +62,7 @@ function lowerFirst(text: string): string {
 
 export function checkAccessKeyFormat(key: string): void {
   if (ACCESS_KEY_PATTERN.test(key)) return
-  const problem = key.startsWith('sk_proj_') ? 'it must have at least 32 letters, digits, - or _ after sk_proj_' : 'it does not start with sk_proj_'
+  const problem = key.startsWith('sk_proj_') ? 'it must have 32 to 256 letters, digits, - or _ after sk_proj_' : 'it does not start with sk_proj_'
   throw new LatchError(ErrorKind.Usage, `Invalid project access key: ${problem}`, {
     hint: 'copy the whole key from the project settings in the console',
   })

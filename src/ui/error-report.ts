@@ -71,6 +71,15 @@ function describe(error: Error & {oclif?: {exit?: number}}): DescribedError {
   }
 }
 
+/**
+ * One line from a possibly multi-line message. oclif's constraint errors open with a line that says
+ * nothing ("The following error occurred:"); the line after it is the one that does.
+ */
 function firstLine(text: string): string {
-  return text.split('\n').find((line) => line.trim() !== '')?.trim() ?? text
+  const lines = text
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line !== '' && !line.startsWith('See more help with'))
+  if (lines.length === 0) return text
+  return lines[0].endsWith(':') && lines.length > 1 ? lines[1] : lines[0]
 }

@@ -51,6 +51,10 @@ const cases: Case[] = [
   ['stdin non-UTF-8 and escapes', ['login', '--token'], {}, EXIT.usage, 'Invalid personal access token: it does not start with sk_pat_', `\u00ff\u00fe${ESC}sk_pat_`],
   ['stdin PAT with upper-case hex', ['login', '--token'], {}, EXIT.usage, 'it has upper-case letters', `sk_pat_${'A'.repeat(64)}`],
   ['stdin PAT with a control character inside', ['login', '--token'], {}, EXIT.usage, 'Invalid personal access token', `sk_pat_${'a'.repeat(32)}\u0000${'a'.repeat(31)}`],
+  ['link with a 100 KB key', ['link', `sk_proj_${HUGE_ARG}`], {LATCH_TOKEN: `sk_pat_${'a'.repeat(64)}`}, EXIT.usage, 'Invalid project access key: it must have 32 to 256 letters'],
+  ['an argument a command does not take', ['logout', `x${ESC}`], {}, EXIT.usage, 'Unexpected argument for `latch logout`: x\\u001b[2J\\u0007'],
+  ['an unknown command', ['frobnicate'], {}, EXIT.usage, 'Unknown command: frobnicate'],
+  ['mutually exclusive flags', ['login', '--token', '--scopes', 'inference'], {}, EXIT.usage, '--token=true cannot also be provided when using --scopes'],
   ['stdin key 1 MB for link', ['link'], {LATCH_TOKEN: `sk_pat_${'a'.repeat(64)}`}, EXIT.usage, 'Invalid project access key', 'a'.repeat(1024 * 1024)],
 ]
 
