@@ -13,6 +13,13 @@ module.enableCompileCache?.()
 const argv = process.argv.slice(2)
 const pjson = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'))
 
+// oclif's debug output (DEBUG=*) prints the whole command line; a key given as an argument
+// (`latch link sk_proj_...`) must not land in a debug log, so oclif's namespaces are muted for that run.
+if (process.env.DEBUG && argv.some((arg) => /\bsk_[a-z]+_/.test(arg))) {
+  process.env.DEBUG += ',-oclif:*'
+  process.stderr.write('Note: oclif debug output is off for this run because the command line holds a key.\n')
+}
+
 async function main() {
   if (argv[0] === '--version' && !mayBeWsl()) {
     // oclif's `--version` prints its config.userAgent: this, or "wsl" for the platform on WSL.
