@@ -58,6 +58,32 @@ describe('the credentials file itself', () => {
     record('local faults', 'unreadable file: whoami', result.ms)
   })
 
+  it('a read-only config dir: the save fails clearly and the old file stays', async () => {
+    await writeFile(sandbox.credentialsPath, fileWith(pat), {mode: 0o600})
+    // root ignores directory modes, so as root the directory is made read-only by a bind mount instead.
+    let readOnly = false
+    if (isRoot) {
+      try {
+        execFileSync('mount', ['--bind', sandbox.configDir, sandbox.configDir], {stdio: 'ignore'})
+        execFileSync('mount', ['-o', 'remount,ro,bind', sandbox.configDir], {stdio: 'ignore'})
+        readOnly = true
+      } catch {
+        console.warn('skipped "a read-only config dir": running as root and bind mounts are not permitted here')
+        return
+      }
+    } else await chmod(sandbox.configDir, 0o500)
+
+    try {
+      const result = await timedRun(['login', '--token'], {env: sandbox.env(), input: otherPat})
+      expectCleanError(result, EXIT.credentialsFile, `Cannot write credentials at ${sandbox.credentialsPath}: ${isRoot ? 'read-only file system' : 'permission denied'}`)
+      expect(await readFile(sandbox.credentialsPath, 'utf8')).toBe(fileWith(pat))
+      record('local faults', 'read-only config dir: login --token', result.ms)
+    } finally {
+      if (readOnly) execFileSync('umount', [sandbox.configDir])
+      else await chmod(sandbox.configDir, 0o700)
+    }
+  })
+
   it('a FIFO where the file should be: reported, never waited on', async () => {
     execFileSync('mkfifo', [sandbox.credentialsPath])
     for (const [args, input] of [[['whoami'], undefined], [['token'], undefined], [['login', '--token'], `${pat}\n`], [['logout', '--force'], undefined]] as const) {
