@@ -2,24 +2,18 @@
  * `login --token`, `whoami`, `link` and `logout`, end to end against the emulator, and the four
  * errors people search for.
  */
-import {afterAll, afterEach, beforeAll, beforeEach, describe, expect, it} from '@jest/globals'
+import {afterEach, beforeEach, describe, expect, it} from '@jest/globals'
 import {readFile, stat} from 'node:fs/promises'
 import {existsSync} from 'node:fs'
 
 import {makeSandbox, runCli, type Sandbox, startCli} from '../helpers/cli.js'
-import {type RunningEmulator, startEmulator} from '../helpers/emulator.js'
+import {useEmulator} from '../helpers/emulator.js'
 
 const ALL_READ = ['inference', 'projects.read', 'account.read']
 
-let emulator: RunningEmulator
+const emulator = useEmulator(['--interval', '0.2'])
 let sandbox: Sandbox
 
-beforeAll(async () => {
-  emulator = await startEmulator(['--interval', '0.2'])
-})
-afterAll(async () => {
-  await emulator?.stop()
-})
 beforeEach(async () => {
   sandbox = await makeSandbox(emulator.issuer)
 })

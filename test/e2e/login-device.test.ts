@@ -1,22 +1,16 @@
 /**
  * `latch login` through the device flow, end to end: the real CLI against the real emulator.
  */
-import {afterAll, afterEach, beforeAll, beforeEach, describe, expect, it} from '@jest/globals'
+import {afterEach, beforeEach, describe, expect, it} from '@jest/globals'
 import {readFile, stat, writeFile, mkdir} from 'node:fs/promises'
 import {type AddressInfo, createServer} from 'node:net'
 
 import {DEVICE_CODE, makeSandbox, runCli, type Sandbox, startCli} from '../helpers/cli.js'
-import {type RunningEmulator, startEmulator} from '../helpers/emulator.js'
+import {useEmulator} from '../helpers/emulator.js'
 
-let emulator: RunningEmulator
+const emulator = useEmulator(['--interval', '0.2'])
 let sandbox: Sandbox
 
-beforeAll(async () => {
-  emulator = await startEmulator(['--interval', '0.2'])
-})
-afterAll(async () => {
-  await emulator?.stop()
-})
 beforeEach(async () => {
   sandbox = await makeSandbox(emulator.issuer)
 })
@@ -151,13 +145,7 @@ describe('latch login (device flow)', () => {
 })
 
 describe('latch login against a short-lived code', () => {
-  let shortLived: RunningEmulator
-  beforeAll(async () => {
-    shortLived = await startEmulator(['--interval', '0.2', '--device-code-ttl', '2'])
-  })
-  afterAll(async () => {
-    await shortLived?.stop()
-  })
+  const shortLived = useEmulator(['--interval', '0.2', '--device-code-ttl', '2'])
 
   it('an expired code exits 9 and tells the user to log in again', async () => {
     const previous = await seedPreviousCredentials()

@@ -3,25 +3,19 @@
  * interval (RFC 8628 §3.4-3.5), at most one poll once the login is approved, and after the token only
  * the one request that names the user. Counts and order only: no wall-clock limits.
  */
-import {afterAll, afterEach, beforeAll, beforeEach, describe, expect, it} from '@jest/globals'
+import {afterEach, beforeEach, describe, expect, it} from '@jest/globals'
 
 import {DEVICE_CODE, makeSandbox, type Sandbox, startCli} from '../helpers/cli.js'
-import {type LoggedRequest, type RunningEmulator, startEmulator} from '../helpers/emulator.js'
+import {type LoggedRequest, useEmulator} from '../helpers/emulator.js'
 
 const INTERVAL_MS = 500
 /** Timers fire late, never early; the log's millisecond timestamps can round a gap down by a little. */
 const TIMER_SLACK_MS = 5
 const DEVICE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code'
 
-let emulator: RunningEmulator
+const emulator = useEmulator(['--interval', String(INTERVAL_MS / 1000)])
 let sandbox: Sandbox
 
-beforeAll(async () => {
-  emulator = await startEmulator(['--interval', String(INTERVAL_MS / 1000)])
-})
-afterAll(async () => {
-  await emulator?.stop()
-})
 beforeEach(async () => {
   sandbox = await makeSandbox(emulator.issuer)
 })

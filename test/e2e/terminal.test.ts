@@ -4,25 +4,19 @@
  * failures giving the terminal back, hidden prompts, and the logout confirmation. Then the same login
  * without a terminal (pipes), where only plain lines may appear.
  */
-import {afterAll, afterEach, beforeAll, beforeEach, describe, expect, it} from '@jest/globals'
+import {afterEach, beforeEach, describe, expect, it} from '@jest/globals'
 import {chmod, mkdir, readFile, writeFile} from 'node:fs/promises'
 import {join} from 'node:path'
 
 import {bigText} from '../../src/ui/big-text.js'
 import {DEVICE_CODE, makeSandbox, runCli, type Sandbox, startCli} from '../helpers/cli.js'
-import {type RunningEmulator, startEmulator} from '../helpers/emulator.js'
+import {startEmulator, useEmulator} from '../helpers/emulator.js'
 import {commandExists, decodeTerminalQr, describeWithTools, Terminal} from '../helpers/tmux.js'
 
-let emulator: RunningEmulator
+const emulator = useEmulator(['--interval', '0.2'])
 let sandbox: Sandbox
 let terminal: Terminal | undefined
 
-beforeAll(async () => {
-  emulator = await startEmulator(['--interval', '0.2'])
-})
-afterAll(async () => {
-  await emulator?.stop()
-})
 beforeEach(async () => {
   sandbox = await makeSandbox(emulator.issuer)
 })

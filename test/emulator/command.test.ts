@@ -5,9 +5,9 @@
 import {spawn} from 'node:child_process'
 import {fileURLToPath} from 'node:url'
 
-import {afterAll, beforeAll, describe, expect, it} from '@jest/globals'
+import {describe, expect, it} from '@jest/globals'
 
-import {type RunningEmulator, startEmulator} from '../helpers/emulator.js'
+import {useEmulator} from '../helpers/emulator.js'
 
 const BIN = fileURLToPath(new URL('../../bin/run.js', import.meta.url))
 
@@ -88,15 +88,7 @@ describe('latch emulator', () => {
   })
 
   describe('when the port is taken', () => {
-    let running: RunningEmulator
-
-    beforeAll(async () => {
-      running = await startEmulator()
-    })
-
-    afterAll(async () => {
-      await running?.stop()
-    })
+    const running = useEmulator()
 
     it('says which address is in use, in one line, and suggests --port 0', async () => {
       const {port} = new URL(running.issuer)

@@ -5,7 +5,7 @@
  */
 import {afterAll, beforeAll, describe, expect, it} from '@jest/globals'
 
-import {type RunningEmulator, startEmulator} from '../helpers/emulator.js'
+import {type RunningEmulator, startEmulator, useEmulator} from '../helpers/emulator.js'
 import {
   CLIENT_ID,
   DEVICE_GRANT,
@@ -247,15 +247,7 @@ describe('request log', () => {
 })
 
 describe('expiry', () => {
-  let shortLived: RunningEmulator
-
-  beforeAll(async () => {
-    shortLived = await startEmulator(['--interval', '0.2', '--device-code-ttl', '1', '--access-token-ttl', '1'])
-  })
-
-  afterAll(async () => {
-    await shortLived?.stop()
-  })
+  const shortLived = useEmulator(['--interval', '0.2', '--device-code-ttl', '1', '--access-token-ttl', '1'])
 
   it('answers expired_token once the device code has expired, and refuses to approve it', async () => {
     const device = await startDeviceAuthorization(shortLived.issuer)
@@ -268,15 +260,7 @@ describe('expiry', () => {
 })
 
 describe('--auto-approve', () => {
-  let autoApproving: RunningEmulator
-
-  beforeAll(async () => {
-    autoApproving = await startEmulator(['--interval', '0.2', '--auto-approve', 'bob'])
-  })
-
-  afterAll(async () => {
-    await autoApproving?.stop()
-  })
+  const autoApproving = useEmulator(['--interval', '0.2', '--auto-approve', 'bob'])
 
   it('approves every device request as the given user after about one interval', async () => {
     const device = await startDeviceAuthorization(autoApproving.issuer)

@@ -5,7 +5,7 @@
 import {afterAll, beforeAll, describe, expect, it} from '@jest/globals'
 
 import {PLATFORM_SCOPES} from '../../src/platform/scopes.js'
-import {type RunningEmulator, startEmulator} from '../helpers/emulator.js'
+import {type RunningEmulator, startEmulator, useEmulator} from '../helpers/emulator.js'
 import {Browser, formByAction, formById, formsOf, type Page, textOf} from './browser.js'
 import {type DeviceAuthorization, LOGIN_SCOPE, me, pollToken, pollUntilSettled, startDeviceAuthorization} from './oauth.js'
 
@@ -182,15 +182,7 @@ describe('what the pages show', () => {
 })
 
 describe('an expired code', () => {
-  let shortLived: RunningEmulator
-
-  beforeAll(async () => {
-    shortLived = await startEmulator(['--interval', '0.2', '--device-code-ttl', '1'])
-  })
-
-  afterAll(async () => {
-    await shortLived?.stop()
-  })
+  const shortLived = useEmulator(['--interval', '0.2', '--device-code-ttl', '1'])
 
   it('gets the expired page', async () => {
     const device = await startDeviceAuthorization(shortLived.issuer)

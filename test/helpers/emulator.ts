@@ -3,6 +3,7 @@
  * state is per process, so every fixture is isolated), with the control API wrapped in typed calls.
  * Runs the compiled dist/ through bin/run.js: build first (`npm test` does).
  */
+import {afterAll, beforeAll} from '@jest/globals'
 import {type ChildProcess, spawn} from 'node:child_process'
 import {fileURLToPath} from 'node:url'
 
@@ -122,5 +123,30 @@ function stopProcess(child: ChildProcess): Promise<void> {
   return new Promise((resolve) => {
     child.once('exit', () => resolve())
     child.kill('SIGTERM')
+  })
+}
+
+/**
+ * Starts an emulator before the enclosing suite and stops it after it: the one-line form of the
+ * beforeAll/afterAll pair every suite needs. The returned object stands for the running emulator.
+ */
+export function useEmulator(args: string[] = []): RunningEmulator {
+  let running: RunningEmulator | undefined
+  beforeAll(async () => {
+    running = await startEmulator(args)
+  })
+  afterAll(async () => {
+    await running?.stop()
+  })
+  const current = (): RunningEmulator => {
+    if (!running) throw new Error('the emulator starts in beforeAll: use it inside tests and later hooks')
+    return running
+  }
+
+  return new Proxy({} as RunningEmulator, {
+    get(_target, key) {
+      const value = Reflect.get(current(), key)
+      return typeof value === 'function' ? value.bind(current()) : value
+    },
   })
 }

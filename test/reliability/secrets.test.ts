@@ -4,22 +4,15 @@
  * `latch token`'s stdout, which is the point of that command), in any file under HOME other than
  * credentials.json, or in the argv of the browser the login opens (or its parent's command line).
  */
-import {afterAll, beforeAll, describe, expect, it} from '@jest/globals'
+import {describe, expect, it} from '@jest/globals'
 import {chmod, readdir, readFile, stat, writeFile} from 'node:fs/promises'
 import {join, relative} from 'node:path'
 
 import {type CliResult, DEVICE_CODE, makeSandbox, runCli, type Sandbox, startCli} from '../helpers/cli.js'
-import {type RunningEmulator, startEmulator} from '../helpers/emulator.js'
+import {useEmulator} from '../helpers/emulator.js'
 import {EXIT, record} from './record.js'
 
-let emulator: RunningEmulator
-
-beforeAll(async () => {
-  emulator = await startEmulator()
-})
-afterAll(async () => {
-  await emulator?.stop()
-})
+const emulator = useEmulator()
 
 interface Run {
   name: string
