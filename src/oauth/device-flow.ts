@@ -5,7 +5,8 @@
 import * as client from 'openid-client'
 
 import {ErrorKind, LatchError} from '../errors.js'
-import {oneLine, serverError} from './errors.js'
+import {oneLine} from '../network-errors.js'
+import {serverError} from './errors.js'
 import {endpointOf} from './server.js'
 
 export interface DeviceCode {

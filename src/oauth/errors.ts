@@ -8,8 +8,6 @@ import {ErrorKind, LatchError} from '../errors.js'
 import {describeNetworkFailure, describeRetryAfter, oneLine} from '../network-errors.js'
 import {MAX_RESPONSE_BYTES, ResponseTooLarge} from './limited-fetch.js'
 
-export {describeNetworkFailure, oneLine} from '../network-errors.js'
-
 /**
  * For a failed call to `url` while doing `action` ("discover the server", "request a device code").
  * OAuth protocol errors that callers care about (access_denied, expired_token, invalid_grant) must be

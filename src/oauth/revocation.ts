@@ -3,7 +3,7 @@
  */
 import * as client from 'openid-client'
 
-import {describeNetworkFailure, oneLine} from './errors.js'
+import {describeNetworkFailure, oneLine} from '../network-errors.js'
 
 export type RevocationOutcome = {ok: true} | {ok: false; reason: string}
 
