@@ -5,6 +5,7 @@
  */
 import {envNames} from '../config.js'
 import {EXIT_CODES, isLatchError} from '../errors.js'
+import {wrapText} from './style.js'
 
 export interface DescribedError {
   code: string
@@ -19,10 +20,19 @@ export function describeError(error: unknown, bin: string): DescribedError {
   return {...described, hint: described.hint && rebrand(described.hint, bin), message: escapeControls(redactSecrets(rebrand(described.message, bin)))}
 }
 
-/** What goes to stderr: the message, the hint, and the stack when DEBUG is set. */
-export function errorLines(described: DescribedError, error: unknown, env: Record<string, string | undefined> = process.env): string {
-  const lines = [`Error: ${described.message}`]
-  if (described.hint) lines.push(`Hint: ${described.hint}`)
+/**
+ * What goes to stderr: the message, the hint, and the stack when DEBUG is set. On a terminal
+ * (`columns` given) the message and the hint are wrapped at spaces to its width, never mid-word.
+ */
+export function errorLines(
+  described: DescribedError,
+  error: unknown,
+  env: Record<string, string | undefined> = process.env,
+  columns: number | undefined = process.stderr.isTTY ? process.stderr.columns : undefined,
+): string {
+  const wrap = (text: string, indent: string) => (columns ? wrapText(text, columns, indent).join('\n') : text)
+  const lines = [wrap(`Error: ${described.message}`, '       ')]
+  if (described.hint) lines.push(wrap(`Hint: ${described.hint}`, '      '))
   const stack = (error as Error | undefined)?.stack
   if (env.DEBUG && stack) lines.push(stack)
   return `${lines.join('\n')}\n`
