@@ -169,7 +169,7 @@ class TerminalScreen implements DeviceScreen {
     const out: string[] = ['']
     const {terminalQr} = await import('./qr.js')
     const qr = await terminalQr(url, color, {columns: columns - 2})
-    const caption = wrapText(this.paint(color ? '  Scan to open the URL on another device.' : '  Scan either code to open the URL on another device.', 'dim'), columns, '  ')
+    const caption = wrapText(`  Scan ${color ? 'the code' : 'either code'} to open the URL on another device.`, columns, '  ').map((line) => this.paint(line, 'dim'))
     const rows = stream.rows || Number.POSITIVE_INFINITY
     // The QR goes first so that, on a short terminal, what scrolls away is the QR and not the code.
     if (qr.width + 2 <= columns && qr.lines.length + caption.length + text.length + 3 <= rows) {

@@ -112,6 +112,14 @@ describe('the device screen on a terminal', () => {
     expect(stream.listenerCount('resize')).toBe(0)
   })
 
+  it('keeps the indent of the QR caption with colour on', async () => {
+    const {stream, text} = fakeStream(true)
+    const screen = createDeviceScreen({bin: 'latch', env: {}, stream})
+    await screen.show(CODE)
+    screen.stop()
+    expect(stripAnsi(text())).toContain('\n  Scan the code to open the URL on another device.\n')
+  })
+
   for (const columns of [60, 80, 200]) {
     it(`at ${columns} columns no line is wider than the terminal, and every word is whole`, async () => {
       for (const env of [{}, {NO_COLOR: '1'}]) {
