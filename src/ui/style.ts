@@ -80,3 +80,8 @@ export function wrapText(text: string, columns: number, indent = ''): string[] {
 
   return lines
 }
+
+/** `text` wrapped (wrapText) to the width of `stream` when it is a terminal; unchanged for pipes and files. */
+export function wrapFor(stream: {columns?: number; isTTY?: boolean}, text: string, indent = ''): string {
+  return stream.isTTY && stream.columns ? wrapText(text, stream.columns, indent).join('\n') : text
+}

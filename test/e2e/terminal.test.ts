@@ -159,12 +159,23 @@ describeWithTools({tmux: commandExists('tmux')}, 'in a real terminal (tmux)', ()
         expect(await decodeBothThemes(terminal)).toEqual([url, url])
         expect(screen.match(/Waiting for approval/g)).toHaveLength(1)
 
-        await emulator.deny(userCode)
-        expect(await terminal.exitCode()).toBe(8)
-        const done = await terminal.capture()
-        expect(await terminalWrapped(terminal, width)).toEqual([])
-        expect(done).toMatch(/code\)\.\nError: Login denied: the request was declined in the\s+browser\nHint: run `latch login` again if that was a\s+mistake\n\[exit status 8\]/)
-        expect(count(done, 'denied')).toBe(1)
+        if (env.NO_COLOR) {
+          await emulator.deny(userCode)
+          expect(await terminal.exitCode()).toBe(8)
+          const done = await terminal.capture()
+          expect(await terminalWrapped(terminal, width)).toEqual([])
+          expect(done).toMatch(/code\)\.\nError: Login denied: the request was declined in the\s+browser\nHint: run `latch login` again if that was a\s+mistake\n\[exit status 8\]/)
+          expect(count(done, 'denied')).toBe(1)
+        } else {
+          await emulator.approve(userCode, 'alice')
+          expect(await terminal.exitCode()).toBe(0)
+          const done = await terminal.capture()
+          // The lines after the screen are wrapped too (the credentials path is longer than 60 columns).
+          expect(await terminalWrapped(terminal, width)).toEqual([])
+          expect(done).toContain('code).\nAuthenticated successfully as Alice Example (usr_alice).\n')
+          expect(done.replaceAll('\n', ' ')).toContain(`Credentials saved to ${sandbox.credentialsPath}`)
+          expect(count(done, 'approved')).toBe(0)
+        }
       })
     }
   }
