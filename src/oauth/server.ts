@@ -35,9 +35,14 @@ export async function discoverServer(options: ServerOptions): Promise<client.Con
     try {
       return await attempt('oauth2')
     } catch (error) {
-      throw serverError(error, options.issuer, 'discover the server', options.timeout)
+      // No RFC 8414 document either: what was wrong with the OIDC one says more.
+      throw serverError(isNotFound(error) ? oidcError : error, options.issuer, 'discover the server', options.timeout)
     }
   }
+}
+
+function isNotFound(error: unknown): boolean {
+  return error instanceof client.ClientError && error.code === 'OAUTH_RESPONSE_IS_NOT_CONFORM' && (error.cause as Response | undefined)?.status === 404
 }
 
 /** The OIDC document is missing or is not metadata (a 4xx, HTML, not JSON), as opposed to a network failure or a 5xx. */
