@@ -82,6 +82,7 @@ export function credentialsPath(configDir: string): string {
 export interface ActiveToken {
   accessToken: string
   expiresAt?: string
+  issuedAt?: string
   refreshToken?: string
   scopes?: string[]
   type: 'oauth' | 'pat'
@@ -206,6 +207,7 @@ export function fromStoredToken(token: StoredToken): ActiveToken {
   return {
     accessToken: token.access_token,
     expiresAt: token.expires_at,
+    issuedAt: token.issued_at,
     refreshToken: token.refresh_token,
     scopes: token.scopes,
     type: token.type,

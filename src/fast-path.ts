@@ -10,14 +10,14 @@ import {existsSync} from 'node:fs'
 import {join} from 'node:path'
 
 import {printToken} from './auth/token.js'
-import {whoami} from './auth/whoami.js'
+import {whoami, whoamiExitCode} from './auth/whoami.js'
 import {resolveConfigDir} from './config.js'
 import {type Context, createContext} from './context.js'
 import {describeError, errorLines} from './ui/error-report.js'
 import {formatWhoami} from './ui/whoami-report.js'
 
-/** A command's work, and what it prints without --json. */
-type FastCommand = (context: Context, bin: string) => Promise<{report: object; text(): string}>
+/** A command's work, what it prints without --json, and its exit code when the report says something failed. */
+type FastCommand = (context: Context, bin: string) => Promise<{exit?: number; report: object; text(): string}>
 
 const COMMANDS: Record<string, FastCommand> = {
   async token(context) {
@@ -26,7 +26,7 @@ const COMMANDS: Record<string, FastCommand> = {
   },
   async whoami(context, bin) {
     const report = await whoami(context)
-    return {report, text: () => formatWhoami(report, bin)}
+    return {exit: whoamiExitCode(report), report, text: () => formatWhoami(report, bin)}
   },
 }
 
@@ -42,8 +42,9 @@ export async function runFast(argv: string[], bin: string): Promise<boolean> {
   // Written the way oclif's Command.log and logJson write: one chunk, a newline, pretty JSON.
   const print = (text: string) => process.stdout.write(`${text}\n`)
   try {
-    const {report, text} = await command(await createContext({bin}), bin)
+    const {exit, report, text} = await command(await createContext({bin}), bin)
     print(json ? JSON.stringify(report, null, 2) : text())
+    if (exit) process.exitCode = exit
   } catch (error) {
     const described = describeError(error, bin)
     if (json) print(JSON.stringify({error: described}, null, 2))

@@ -54,11 +54,16 @@ export async function deviceLogin(context: Context, options: DeviceLoginOptions)
     screen.stop()
   }
 
-  return saveLogin(
+  // Servers grant the subset of scopes they know and say nothing: tell the person what is missing.
+  const notGranted = scopes.filter((scope) => !tokens.scopes.includes(scope))
+  if (notGranted.length > 0) context.note(`Warning: the server did not grant ${notGranted.join(', ')} (asked for ${scopes.join(', ')}).`)
+  if (!user) context.note('Note: the server does not say who you are (no platform API, no userinfo endpoint); the token is saved anyway.')
+  const result = await saveLogin(
     context,
-    {access_token: tokens.accessToken, expires_at: tokens.expiresAt, refresh_token: tokens.refreshToken, scopes: tokens.scopes, type: 'oauth'},
+    {access_token: tokens.accessToken, expires_at: tokens.expiresAt, issued_at: tokens.issuedAt, refresh_token: tokens.refreshToken, scopes: tokens.scopes, type: 'oauth'},
     user,
   )
+  return {...result, scopes_not_granted: notGranted}
 }
 
 export function warnIfShadowed(context: Context): void {

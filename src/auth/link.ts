@@ -6,7 +6,7 @@ import {updateCredentials} from '../credentials/lock.js'
 import {ErrorKind, LatchError} from '../errors.js'
 import type {Project} from '../platform/client.js'
 import {readSecret} from '../ui/secret-input.js'
-import {activeToken} from './active-token.js'
+import {activeToken, withActiveToken} from './active-token.js'
 
 /** 32 or more URL-safe characters, with a ceiling so that no absurd value is ever sent to a server. */
 export const ACCESS_KEY_PATTERN = /^sk_proj_[\w-]{32,256}$/
@@ -18,12 +18,14 @@ export interface LinkResult {
 }
 
 export async function link(context: Context, keyArgument: string | undefined): Promise<LinkResult> {
-  const token = await activeToken(context)
+  await activeToken(context)
   const key = keyArgument?.trim() || (await readKey(context))
   checkAccessKeyFormat(key)
-  const project = await context.platform.currentProject(
-    {origin: token.origin, scopes: token.value.scopes, secret: token.value.accessToken},
-    {origin: keyArgument ? 'the argument' : 'the input', secret: key},
+  const project = await withActiveToken(context, (token) =>
+    context.platform.currentProject(
+      {origin: token.origin, scopes: token.value.scopes, secret: token.value.accessToken},
+      {origin: keyArgument ? 'the argument' : 'the input', secret: key},
+    ),
   )
 
   // Re-read under the lock: another process may have rotated the refresh token since this one started.

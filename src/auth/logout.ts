@@ -45,7 +45,7 @@ export async function logout(context: Context, options: {force: boolean}): Promi
     context.note(
       outcome.ok
         ? 'Revoked the token on the server.'
-        : `Warning: could not revoke the token on the server (${outcome.reason}); it stays valid until it expires.`,
+        : `Warning: could not revoke the token on the server (${outcome.reason}); ${stillValid(stored.token)}.`,
     )
   } else if (stored.token?.type === 'pat') {
     context.note('Personal access tokens are not revoked by logout: delete it in the console if it should stop working.')
@@ -73,6 +73,12 @@ async function revoke(context: Context, refreshToken: string | undefined, access
   }
 
   return revokeToken(server, accessToken, 'access_token')
+}
+
+/** What a failed revocation leaves working on the server. */
+function stillValid(token: {expires_at?: string; refresh_token?: string}): string {
+  const access = token.expires_at ? `the access token stays valid until it expires at ${token.expires_at}` : 'the access token stays valid until it expires'
+  return token.refresh_token ? `${access}, and the refresh token until the server ends the grant` : access
 }
 
 function remindEnv(context: Context, names: string[]): void {

@@ -10,8 +10,10 @@ export interface LoginResult {
   authenticated: true
   credentials_path: string
   issuer: string
+  /** Device login only: scopes that were asked for but are not in the server's grant. */
+  scopes_not_granted?: string[]
   token: {expires_at: null | string; scopes: string[]; type: 'oauth' | 'pat'}
-  /** Null for a personal access token that may not read the account. */
+  /** Null for a personal access token that may not read the account, or a server that names no user. */
   user: null | {id: string; name: string}
 }
 

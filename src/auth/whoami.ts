@@ -1,9 +1,13 @@
 /**
  * `latch whoami`: which credential is active, where it came from, whose it is, and the linked project.
+ * It reports what it knows: when only the project lookup fails (a rejected key, a token without
+ * projects.read), the identity and the token are still reported, with the project's error, and the
+ * command still ends with that error's exit code so that scripts notice.
  */
 import type {Context} from '../context.js'
+import {LatchError} from '../errors.js'
 import type {Project} from '../platform/client.js'
-import {activeToken, canRefresh} from './active-token.js'
+import {canRefresh, withActiveToken} from './active-token.js'
 import {identify} from './identity.js'
 import {platformScopes} from './scopes.js'
 
@@ -11,6 +15,8 @@ export interface WhoamiReport {
   authenticated: true
   issuer: string
   project: (Project & {source: 'env' | 'file'}) | null
+  /** Why the linked project could not be read; the command then exits with `exit`. */
+  project_error?: {code: string; exit: number; hint?: string; message: string}
   token: {
     expires_at: null | string
     origin: string
@@ -21,35 +27,50 @@ export interface WhoamiReport {
     source: 'env' | 'file'
     type: 'oauth' | 'pat'
   }
-  user: {email?: string; id: string; name: string}
+  /** Null when the server can say nothing about the token's owner (a plain OAuth 2.0 server). */
+  user: null | {email?: string; id: string; name: string}
 }
 
 export async function whoami(context: Context): Promise<WhoamiReport> {
-  const token = await activeToken(context)
-  const identity = await identify(context, {origin: token.origin, scopes: token.value.scopes, secret: token.value.accessToken})
+  const {identity, token} = await withActiveToken(context, async (token) => ({
+    identity: await identify(context, {origin: token.origin, scopes: token.value.scopes, secret: token.value.accessToken}),
+    token,
+  }))
   const {accessKey} = context.config
-  const project = accessKey
-    ? {
-        ...(await context.platform.currentProject(
-          {origin: token.origin, scopes: token.value.scopes, secret: token.value.accessToken},
-          {origin: accessKey.origin, secret: accessKey.value},
-        )),
-        source: accessKey.source as 'env' | 'file',
-      }
-    : null
+  let project: WhoamiReport['project'] = null
+  let projectError: WhoamiReport['project_error']
+  if (accessKey) {
+    try {
+      const found = await context.platform.currentProject(
+        {origin: token.origin, scopes: token.value.scopes, secret: token.value.accessToken},
+        {origin: accessKey.origin, secret: accessKey.value},
+      )
+      project = {...found, source: accessKey.source as 'env' | 'file'}
+    } catch (error) {
+      if (!(error instanceof LatchError)) throw error
+      projectError = error.toJSON().error
+    }
+  }
+
   return {
     authenticated: true,
     issuer: context.config.issuer.value,
     project,
+    ...(projectError ? {project_error: projectError} : {}),
     token: {
-      expires_at: identity.token?.expires_at ?? token.value.expiresAt ?? null,
+      expires_at: identity?.token?.expires_at ?? token.value.expiresAt ?? null,
       origin: token.origin,
       refreshable: canRefresh(context, token),
-      scopes: platformScopes(identity.token?.scopes ?? token.value.scopes ?? []),
+      scopes: platformScopes(identity?.token?.scopes ?? token.value.scopes ?? []),
       shadows_stored: context.config.shadowed.token,
       source: token.source as 'env' | 'file',
-      type: identity.token?.type ?? token.value.type,
+      type: identity?.token?.type ?? token.value.type,
     },
-    user: {email: identity.email, id: identity.id, name: identity.name},
+    user: identity ? {email: identity.email, id: identity.id, name: identity.name} : null,
   }
+}
+
+/** The exit code `whoami` ends with: 0, or that of the project's error. */
+export function whoamiExitCode(report: WhoamiReport): number {
+  return report.project_error?.exit ?? 0
 }

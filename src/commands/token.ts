@@ -5,7 +5,7 @@ export default class Token extends BaseCommand {
   static summary = 'Print the active access token, renewed first if it is about to expire.'
 
   static description =
-    'Prints the token and nothing else on stdout, for use in scripts. The token comes from LATCH_TOKEN when that is set (said on stderr), otherwise from the credentials file, where an OAuth token that expires within a minute is refreshed first.'
+    'Prints the token and nothing else on stdout, for use in scripts. The token comes from LATCH_TOKEN when that is set (said on stderr), otherwise from the credentials file, where an OAuth token that expires within a minute (or, for a short-lived one, within half its lifetime) is refreshed first.'
 
   static examples = [
     '<%= config.bin %> <%= command.id %>',

@@ -7,6 +7,8 @@ export const CREDENTIALS_VERSION = 1
 export interface StoredToken {
   access_token: string
   expires_at?: string
+  /** When the server issued the access token (optional, added in place of a schema bump): sets the refresh margin. */
+  issued_at?: string
   refresh_token?: string
   scopes: string[]
   type: 'oauth' | 'pat'
@@ -38,6 +40,8 @@ export function credentialsProblem(value: unknown): string | undefined {
     if (token.refresh_token !== undefined && !isText(token.refresh_token)) return '"token.refresh_token" is not a string'
     if (token.expires_at !== undefined && Number.isNaN(Date.parse(String(token.expires_at))))
       return '"token.expires_at" is not a date'
+    if (token.issued_at !== undefined && Number.isNaN(Date.parse(String(token.issued_at))))
+      return '"token.issued_at" is not a date'
     if (!Array.isArray(token.scopes) || !token.scopes.every((scope) => typeof scope === 'string'))
       return '"token.scopes" must be a list of strings'
   }

@@ -23,6 +23,8 @@ export interface DeviceCode {
 export interface GrantedTokens {
   accessToken: string
   expiresAt?: string
+  /** When the response arrived: with expiresAt, the token's lifetime. */
+  issuedAt: string
   idTokenSubject?: string
   refreshToken?: string
   scopes: string[]
@@ -118,13 +120,23 @@ export async function waitForApproval(config: client.Configuration, code: Device
     })
   }
 
+  // RFC 6749 §5.1: when the server omits `scope`, it granted what was asked.
+  return {...toGrantedTokens(tokens, code.requestedScopes), idTokenSubject: tokens.claims()?.sub}
+}
+
+/**
+ * A token endpoint response as latch keeps it, for the device grant and for refresh. Without `scope`
+ * the server granted `scopesIfOmitted` (RFC 6749 §5.1); without a new refresh token the old one
+ * stays valid (a server that does not rotate).
+ */
+export function toGrantedTokens(tokens: client.TokenEndpointResponse, scopesIfOmitted: string[], previousRefreshToken?: string): GrantedTokens {
+  const now = Date.now()
   return {
     accessToken: tokens.access_token,
-    expiresAt: tokens.expires_in === undefined ? undefined : new Date(Date.now() + tokens.expires_in * 1000).toISOString(),
-    idTokenSubject: tokens.claims()?.sub,
-    refreshToken: tokens.refresh_token,
-    // RFC 6749 §5.1: when the server omits `scope`, it granted what was asked.
-    scopes: tokens.scope ? tokens.scope.split(' ').filter(Boolean) : code.requestedScopes,
+    expiresAt: tokens.expires_in === undefined ? undefined : new Date(now + tokens.expires_in * 1000).toISOString(),
+    issuedAt: new Date(now).toISOString(),
+    refreshToken: tokens.refresh_token ?? previousRefreshToken,
+    scopes: tokens.scope ? tokens.scope.split(' ').filter(Boolean) : scopesIfOmitted,
   }
 }
 

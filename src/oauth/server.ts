@@ -1,5 +1,7 @@
 /**
- * Finding the authorization server: OIDC discovery first, then RFC 8414 metadata, through openid-client.
+ * Finding the authorization server: OIDC discovery first, then RFC 8414 metadata
+ * (/.well-known/oauth-authorization-server), through openid-client. A plain OAuth 2.0 server answers
+ * the first with a 4xx or with something that is not metadata; only a network failure stops the search.
  */
 import * as client from 'openid-client'
 
@@ -29,21 +31,26 @@ export async function discoverServer(options: ServerOptions): Promise<client.Con
   try {
     return await attempt('oidc')
   } catch (oidcError) {
-    if (!isNotFound(oidcError)) throw serverError(oidcError, options.issuer, 'discover the server', options.timeout)
+    if (!isNotMetadata(oidcError)) throw serverError(oidcError, options.issuer, 'discover the server', options.timeout)
     try {
       return await attempt('oauth2')
     } catch (error) {
-      throw serverError(error, options.issuer, 'discover the server', options.timeout)
+      // No RFC 8414 document either: what was wrong with the OIDC one says more.
+      throw serverError(isNotFound(error) ? oidcError : error, options.issuer, 'discover the server', options.timeout)
     }
   }
 }
 
 function isNotFound(error: unknown): boolean {
-  return (
-    error instanceof client.ClientError &&
-    error.code === 'OAUTH_RESPONSE_IS_NOT_CONFORM' &&
-    (error.cause as Response | undefined)?.status === 404
-  )
+  return error instanceof client.ClientError && error.code === 'OAUTH_RESPONSE_IS_NOT_CONFORM' && (error.cause as Response | undefined)?.status === 404
+}
+
+/** The OIDC document is missing or is not metadata (a 4xx, HTML, not JSON), as opposed to a network failure or a 5xx. */
+function isNotMetadata(error: unknown): boolean {
+  if (!(error instanceof client.ClientError)) return false
+  const status = (error.cause as Response | undefined)?.status
+  if (error.code === 'OAUTH_RESPONSE_IS_NOT_CONFORM') return status !== undefined && status >= 400 && status < 500
+  return error.code === 'OAUTH_RESPONSE_IS_NOT_JSON' || error.code === 'OAUTH_PARSE_ERROR'
 }
 
 export function endpointOf(config: client.Configuration, name: 'device_authorization_endpoint' | 'revocation_endpoint' | 'token_endpoint' | 'userinfo_endpoint'): string {

@@ -76,7 +76,7 @@ function describe(error: Error & {oclif?: {exit?: number}}): DescribedError {
   return {
     code: 'general',
     exit: EXIT_CODES.general,
-    hint: 'run again with DEBUG=latch for details, and report it if it persists',
+    hint: 'run again with DEBUG=latch:* for details, and report it if it persists',
     message: firstLine(error?.message || String(error)),
   }
 }

@@ -6,13 +6,16 @@ import type {WhoamiReport} from '../auth/whoami.js'
 export function formatWhoami(report: WhoamiReport, bin: string): string {
   const {project, token, user} = report
   const lines = [
-    `Signed in to ${report.issuer} as ${user.name} (${user.id})${user.email ? ` <${user.email}>` : ''}`,
+    user
+      ? `Signed in to ${report.issuer} as ${user.name} (${user.id})${user.email ? ` <${user.email}>` : ''}`
+      : `Signed in to ${report.issuer} (user unknown: the server names no user for this token)`,
     `  Token:    ${token.type === 'pat' ? 'personal access token' : 'OAuth access token'} from ${token.source === 'env' ? `environment variable ${token.origin}` : token.origin}`,
     `  Scopes:   ${token.scopes.length > 0 ? token.scopes.join(', ') : '(none)'}`,
     `  Expires:  ${token.expires_at ? `${token.expires_at} (${relative(token.expires_at)})` : 'never'}`,
     `  Refresh:  ${renewal(token, bin)}`,
-    `  Project:  ${project ? `${project.name} (${project.id}) from ${project.source === 'env' ? 'environment' : 'credentials file'}` : 'none linked'}`,
+    `  Project:  ${project ? `${project.name} (${project.id}) from ${project.source === 'env' ? 'environment' : 'credentials file'}` : report.project_error ? `unavailable: ${report.project_error.message}` : 'none linked'}`,
   ]
+  if (report.project_error?.hint) lines.push(`            (${report.project_error.hint})`)
   if (token.shadows_stored) lines.push(`  Note: ${token.origin} overrides the token stored in the credentials file.`)
   return lines.join('\n')
 }

@@ -6,7 +6,7 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {PassThrough} from 'node:stream'
 
-import {activeToken, canRefresh, expiresWithin, REFRESH_MARGIN_SECONDS} from '../../src/auth/active-token.js'
+import {activeToken, canRefresh, expiresWithin, REFRESH_MARGIN_SECONDS, refreshDue} from '../../src/auth/active-token.js'
 import {type Context, createContext} from '../../src/context.js'
 import type {StoredCredentials, StoredToken} from '../../src/credentials/schema.js'
 import {CredentialStore} from '../../src/credentials/store.js'
@@ -51,6 +51,22 @@ async function contextWith(stored: StoredCredentials | undefined, env: Record<st
   const context = await createContext({bin: 'latch', env: {LATCH_CONFIG_DIR: dir, LATCH_HTTP_TIMEOUT: '2', LATCH_ISSUER: ISSUER, ...env}, stderr: stderr as unknown as NodeJS.WriteStream})
   return {cleanup: () => rm(dir, {force: true, recursive: true}), context, store, stderr: () => text}
 }
+
+describe('refreshDue', () => {
+  const now = Date.parse('2026-01-01T00:00:00Z')
+  const at = (seconds: number) => new Date(now + seconds * 1000).toISOString()
+  it('never renews a token in the first half of its life, and renews a long-lived one a minute before expiry', () => {
+    // A 30 s token issued 10 s ago (20 s left) is not due; 14 s left is.
+    expect(refreshDue(at(20), at(-10), now)).toBe(false)
+    expect(refreshDue(at(14), at(-16), now)).toBe(true)
+    // An hour-long token: due with 60 s left, not with 61.
+    expect(refreshDue(at(60), at(-3540), now)).toBe(true)
+    expect(refreshDue(at(61), at(-3539), now)).toBe(false)
+    // Without an issue time (older files) the minute applies; without an expiry, never.
+    expect(refreshDue(at(59), undefined, now)).toBe(true)
+    expect(refreshDue(undefined, at(-10), now)).toBe(false)
+  })
+})
 
 describe('expiresWithin', () => {
   const now = Date.parse('2026-01-01T00:00:00Z')
