@@ -37,7 +37,7 @@ export async function runFast(argv: string[], bin: string): Promise<boolean> {
   const json = rest.length === 1 && rest[0] === '--json'
   if (!command || rest.length > (json ? 1 : 0)) return false
   // oclif colours --json output with the user's theme.json: that rare case is left to oclif.
-  if (json && existsSync(join(resolveConfigDir({bin, env: process.env}).value, 'theme.json'))) return false
+  if (json && hasTheme(bin)) return false
 
   // Written the way oclif's Command.log and logJson write: one chunk, a newline, pretty JSON.
   const print = (text: string) => process.stdout.write(`${text}\n`)
@@ -52,4 +52,13 @@ export async function runFast(argv: string[], bin: string): Promise<boolean> {
   }
 
   return true
+}
+
+/** Whether the config directory holds a theme.json; a config directory setting latch refuses is oclif's path to report. */
+function hasTheme(bin: string): boolean {
+  try {
+    return existsSync(join(resolveConfigDir({bin, env: process.env}).value, 'theme.json'))
+  } catch {
+    return true
+  }
 }

@@ -1,6 +1,7 @@
 /**
  * `latch whoami`: which credential is active, where it came from, whose it is, and the linked project.
  */
+import {checkStoredIssuer} from '../config.js'
 import type {Context} from '../context.js'
 import type {Project} from '../platform/client.js'
 import {activeToken, canRefresh} from './active-token.js'
@@ -26,6 +27,8 @@ export interface WhoamiReport {
 
 export async function whoami(context: Context): Promise<WhoamiReport> {
   const token = await activeToken(context)
+  // A stored project key goes only to the API it was linked on, even next to a token from the environment.
+  if (context.config.accessKey?.source === 'file') checkStoredIssuer(context.config, context.bin)
   const identity = await identify(context, {origin: token.origin, scopes: token.value.scopes, secret: token.value.accessToken})
   const {accessKey} = context.config
   const project = accessKey

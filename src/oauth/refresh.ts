@@ -5,7 +5,7 @@
  */
 import * as client from 'openid-client'
 
-import type {GrantedTokens} from './device-flow.js'
+import {type GrantedTokens, grantedTokens} from './device-flow.js'
 import {serverError} from './errors.js'
 import {endpointOf} from './server.js'
 
@@ -25,15 +25,5 @@ export async function refreshTokens(config: client.Configuration, refreshToken: 
     throw serverError(new Error('the response has no access token'), url, 'refresh the token', timeout)
   }
 
-  return {
-    ok: true,
-    tokens: {
-      accessToken: tokens.access_token,
-      expiresAt: tokens.expires_in === undefined ? undefined : new Date(Date.now() + tokens.expires_in * 1000).toISOString(),
-      // A server that does not rotate sends no new refresh token: the old one stays valid.
-      refreshToken: tokens.refresh_token ?? refreshToken,
-      // RFC 6749 §5.1: no `scope` means the same scopes as before.
-      scopes: tokens.scope ? tokens.scope.split(' ').filter(Boolean) : previousScopes,
-    },
-  }
+  return {ok: true, tokens: grantedTokens(tokens, {refreshToken, scopes: previousScopes})}
 }
