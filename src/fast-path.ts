@@ -14,6 +14,7 @@ import {whoami} from './auth/whoami.js'
 import {resolveConfigDir} from './config.js'
 import {type Context, createContext} from './context.js'
 import {describeError, errorLines} from './ui/error-report.js'
+import {terminalSafeJson} from './ui/terminal-text.js'
 import {formatWhoami} from './ui/whoami-report.js'
 
 /** A command's work, and what it prints without --json. */
@@ -43,10 +44,10 @@ export async function runFast(argv: string[], bin: string): Promise<boolean> {
   const print = (text: string) => process.stdout.write(`${text}\n`)
   try {
     const {report, text} = await command(await createContext({bin}), bin)
-    print(json ? JSON.stringify(report, null, 2) : text())
+    print(json ? terminalSafeJson(JSON.stringify(report, null, 2)) : text())
   } catch (error) {
     const described = describeError(error, bin)
-    if (json) print(JSON.stringify({error: described}, null, 2))
+    if (json) print(terminalSafeJson(JSON.stringify({error: described}, null, 2)))
     process.stderr.write(errorLines(described, error))
     process.exitCode = described.exit
   }

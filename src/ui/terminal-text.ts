@@ -24,3 +24,15 @@ export function safeText(value: unknown, maxLength: number = DEFAULT_MAX_LENGTH)
   const cut = points.length > maxLength ? `${points.slice(0, Math.max(0, maxLength - 1)).join('')}…` : text
   return cut.replaceAll(UNSAFE, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`)
 }
+
+// eslint-disable-next-line no-control-regex
+const UNESCAPED_BY_JSON = /[\u007F-\u009F\u061C\u200E\u200F\u2028\u2029\u202A-\u202E\u2066-\u2069]/g
+
+/**
+ * JSON text for stdout: the same data, with what JSON.stringify leaves raw (C1 controls, DEL, line
+ * separators, bidirectional overrides) written as \u escapes too. Those characters only occur inside
+ * JSON strings, so the document parses to exactly the same value.
+ */
+export function terminalSafeJson(text: string): string {
+  return text.replaceAll(UNESCAPED_BY_JSON, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`)
+}
