@@ -8,6 +8,7 @@ import {childEnv, credentialsPath, resolveConfig, resolveConfigDir, type Resolve
 import {CredentialStore} from './credentials/store.js'
 import type {StoredCredentials} from './credentials/schema.js'
 import {PlatformClient} from './platform/client.js'
+import {wrapFor} from './ui/style.js'
 
 export interface Context {
   bin: string
@@ -47,7 +48,7 @@ export async function createContext(options: ContextOptions): Promise<Context> {
   const env = options.env ?? process.env
   const stderr = options.stderr ?? process.stderr
   const note = (message: string) => {
-    stderr.write(`${message}\n`)
+    stderr.write(`${wrapFor(stderr, message)}\n`)
   }
 
   const configDir = resolveConfigDir({bin: options.bin, env})

@@ -5,6 +5,7 @@
  */
 import {envNames} from '../config.js'
 import {EXIT_CODES, isLatchError} from '../errors.js'
+import {wrapText} from './style.js'
 import {safeText} from './terminal-text.js'
 
 export interface DescribedError {
@@ -24,10 +25,19 @@ export function describeError(error: unknown, bin: string): DescribedError {
   }
 }
 
-/** What goes to stderr: the message, the hint, and the stack when DEBUG is set. */
-export function errorLines(described: DescribedError, error: unknown, env: Record<string, string | undefined> = process.env): string {
-  const lines = [`Error: ${described.message}`]
-  if (described.hint) lines.push(`Hint: ${described.hint}`)
+/**
+ * What goes to stderr: the message, the hint, and the stack when DEBUG is set. On a terminal
+ * (`columns` given) the message and the hint are wrapped at spaces to its width, never mid-word.
+ */
+export function errorLines(
+  described: DescribedError,
+  error: unknown,
+  env: Record<string, string | undefined> = process.env,
+  columns: number | undefined = process.stderr.isTTY ? process.stderr.columns : undefined,
+): string {
+  const wrap = (text: string, indent: string) => (columns ? wrapText(text, columns, indent).join('\n') : text)
+  const lines = [wrap(`Error: ${described.message}`, '       ')]
+  if (described.hint) lines.push(wrap(`Hint: ${described.hint}`, '      '))
   const stack = (error as Error | undefined)?.stack
   if (env.DEBUG && stack) lines.push(stack)
   return `${lines.join('\n')}\n`

@@ -28,7 +28,11 @@ export async function readSecret(source: SecretSource, what: string, pipeExample
 async function promptHidden(source: SecretSource, what: string): Promise<string> {
   const {default: password} = await import('@inquirer/password')
   try {
-    return await password({mask: false, message: `Paste your ${what} (input is hidden):`}, {input: source.stdin, output: source.stderr})
+    // Said once, in our words: inquirer's own tip ("[input is masked]") is turned off.
+    return await password(
+      {mask: false, message: `Paste your ${what} (input is hidden):`, theme: {style: {help: () => ''}}},
+      {input: source.stdin, output: source.stderr},
+    )
   } catch (error) {
     if ((error as Error).name === 'ExitPromptError' || (error as Error).name === 'AbortPromptError') throw promptCancelled()
     throw error
