@@ -1,7 +1,8 @@
-import {Command, Errors} from '@oclif/core'
+import {Command, Errors, ux} from '@oclif/core'
 
 import {type Context, createContext} from './context.js'
 import {describeError, errorLines} from './ui/error-report.js'
+import {terminalSafeJson} from './ui/terminal-text.js'
 
 /**
  * What every latch command shares: one way to print an error (see src/ui/error-report.ts) and `--json`
@@ -32,6 +33,11 @@ export abstract class BaseCommand extends Command {
     } finally {
       process.off('SIGINT', onSigint).off('SIGTERM', onSigterm)
     }
+  }
+
+  /** oclif's --json output, with the control characters JSON.stringify leaves raw escaped too (see terminal-text.ts). */
+  logJson(json: unknown): void {
+    ux.stdout(terminalSafeJson(ux.colorizeJson(json, {pretty: true, theme: this.config.theme?.json})))
   }
 
   protected async catch(error: Error & {exitCode?: number; oclif?: {exit?: number}}): Promise<never> {

@@ -4,7 +4,7 @@
  */
 import type {Configuration} from 'openid-client'
 
-import {credentialsPath, resolveConfig, resolveConfigDir, type ResolvedConfig} from './config.js'
+import {childEnv, credentialsPath, resolveConfig, resolveConfigDir, type ResolvedConfig, secretEnvNames} from './config.js'
 import {CredentialStore} from './credentials/store.js'
 import type {StoredCredentials} from './credentials/schema.js'
 import {PlatformClient} from './platform/client.js'
@@ -17,8 +17,11 @@ export interface Context {
   copyToClipboard(text: string): Promise<string | undefined>
   /** The credentials file as read at start (undefined when there is none). */
   credentials?: StoredCredentials
-  /** Discovers the authorization server once, on first use. */
-  discover(): Promise<Configuration>
+  /**
+   * Discovers an authorization server once, on first use: the configured issuer, or `issuer` (logout
+   * revokes at the issuer named in the stored credentials).
+   */
+  discover(issuer?: string): Promise<Configuration>
   env: Record<string, string | undefined>
   /** A message for people: stderr, never stdout. */
   note(message: string): void
@@ -54,26 +57,29 @@ export async function createContext(options: ContextOptions): Promise<Context> {
   const config = resolveConfig({bin: options.bin, credentials, env, flags: options.flags})
   const timeout = config.httpTimeout
 
-  let discovered: Promise<Configuration> | undefined
+  const discovered = new Map<string, Promise<Configuration>>()
   return {
     bin: options.bin,
     config,
     credentials,
     async copyToClipboard(text) {
       const {copyToClipboard} = await import('./ui/clipboard.js')
-      return copyToClipboard(text, env)
+      return copyToClipboard(text, childEnv(env, options.bin))
     },
-    discover() {
-      discovered ??= import('./oauth/server.js').then(({discoverServer}) =>
-        discoverServer({clientId: config.clientId.value, issuer: config.issuer.value, timeout}),
-      )
-      return discovered
+    discover(issuer = config.issuer.value) {
+      let server = discovered.get(issuer)
+      if (!server) {
+        server = import('./oauth/server.js').then(({discoverServer}) => discoverServer({clientId: config.clientId.value, issuer, timeout}))
+        discovered.set(issuer, server)
+      }
+
+      return server
     },
     env,
     note,
     async openBrowser(url) {
       const {openBrowser} = await import('./ui/browser.js')
-      return openBrowser(url, config.browserCommand)
+      return openBrowser(url, config.browserCommand, secretEnvNames(options.bin))
     },
     platform: new PlatformClient(config.apiUrl.value, timeout),
     stderr,

@@ -8,7 +8,7 @@
  * This module is on the path of `latch token`: the lock and openid-client are imported only when a
  * refresh is actually due.
  */
-import {type ActiveToken, fromStoredToken, type Resolved} from '../config.js'
+import {type ActiveToken, checkStoredIssuer, fromStoredToken, type Resolved, sameIssuer} from '../config.js'
 import type {Context} from '../context.js'
 import type {StoredCredentials} from '../credentials/schema.js'
 import {ErrorKind, LatchError} from '../errors.js'
@@ -68,13 +68,15 @@ export function canRefresh(context: Context, token: ResolvedToken): boolean {
     token.value.type === 'oauth' &&
     Boolean(token.value.refreshToken) &&
     // A refresh token is sent only to the server that issued it, never to one named by LATCH_ISSUER or --issuer.
-    context.credentials?.issuer === context.config.issuer.value
+    context.config.stored?.mismatch === false
   )
 }
 
 export function requireToken(context: Context): ResolvedToken {
   const {token} = context.config
   if (!token) throw notAuthenticated(context)
+  // A stored token goes only to the issuer (and API) it came from: stop if a flag or env var names another.
+  if (token.source === 'file') checkStoredIssuer(context.config, context.bin)
   return token
 }
 
@@ -92,7 +94,7 @@ async function refreshLocked(context: Context, seen: ResolvedToken, options: {re
     return adopt(context, current, seen.origin)
   }
 
-  if (!stored.refresh_token || current.issuer !== context.config.issuer.value) {
+  if (!stored.refresh_token || !sameIssuer(current.issuer, context.config.issuer.value)) {
     if (expiresWithin(stored.expires_at, 0)) throw cannotRefresh(context, seen)
     return adopt(context, current, seen.origin)
   }
@@ -165,7 +167,7 @@ export function expiresWithin(expiresAt: string | undefined, seconds: number, no
 }
 
 function cannotRefresh(context: Context, token: ResolvedToken): LatchError {
-  const otherIssuer = context.credentials && context.credentials.issuer !== context.config.issuer.value
+  const otherIssuer = context.credentials && !sameIssuer(context.credentials.issuer, context.config.issuer.value)
   return new LatchError(ErrorKind.TokenInvalid, `Token is invalid or expired (from ${token.origin}): it expired${otherIssuer ? ` and was issued by ${context.credentials!.issuer}, not ${context.config.issuer.value}` : ' and cannot be renewed'}`, {
     hint: `run \`${context.bin} login\` to sign in again`,
   })

@@ -1,11 +1,13 @@
 /**
  * `latch link`: bind a project access key, checked for shape and with the server before it is stored.
  */
+import {checkStoredIssuer} from '../config.js'
 import type {Context} from '../context.js'
 import {updateCredentials} from '../credentials/lock.js'
 import {ErrorKind, LatchError} from '../errors.js'
 import type {Project} from '../platform/client.js'
 import {readSecret} from '../ui/secret-input.js'
+import {safeText} from '../ui/terminal-text.js'
 import {activeToken, withActiveToken} from './active-token.js'
 
 /** 32 or more URL-safe characters, with a ceiling so that no absurd value is ever sent to a server. */
@@ -18,6 +20,8 @@ export interface LinkResult {
 }
 
 export async function link(context: Context, keyArgument: string | undefined): Promise<LinkResult> {
+  // The key is saved into the stored record: never into one that belongs to another server than the one it is checked with.
+  checkStoredIssuer(context.config, context.bin)
   await activeToken(context)
   const key = keyArgument?.trim() || (await readKey(context))
   checkAccessKeyFormat(key)
@@ -32,11 +36,12 @@ export async function link(context: Context, keyArgument: string | undefined): P
   await updateCredentials(context.store, (previous) => ({
     ...previous,
     access_key: key,
+    api_url: previous ? previous.api_url : context.config.apiUrl.value,
     created_at: previous?.created_at ?? new Date().toISOString(),
     issuer: previous?.issuer ?? context.config.issuer.value,
     version: 1,
   }))
-  context.note(`Linked project ${project.name} (${project.id}).`)
+  context.note(`Linked project ${safeText(project.name)} (${safeText(project.id)}).`)
   if (context.config.shadowed.accessKey || context.config.accessKey?.source === 'env') {
     context.note(`Warning: ${context.config.env.accessKey} is set; it will keep taking precedence over the key saved here.`)
   }

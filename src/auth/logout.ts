@@ -4,7 +4,9 @@
  */
 import type {Context} from '../context.js'
 import {ErrorKind, LatchError} from '../errors.js'
+import {validateServerUrl} from '../config.js'
 import {confirm} from '../ui/confirm.js'
+import {safeText} from '../ui/terminal-text.js'
 
 export interface LogoutResult {
   credentials_path: string
@@ -32,20 +34,23 @@ export async function logout(context: Context, options: {force: boolean}): Promi
       })
     }
 
-    const who = stored.user ? ` ${stored.user.name} (${stored.user.id})` : ''
-    if (!(await confirm(`Log out${who} from ${stored.issuer}?`, context))) {
+    const who = stored.user ? ` ${safeText(stored.user.name)} (${safeText(stored.user.id)})` : ''
+    if (!(await confirm(`Log out${who} from ${safeText(stored.issuer)}?`, context))) {
       throw new LatchError(ErrorKind.Cancelled, 'Logout cancelled', {hint: 'nothing was changed'})
     }
   }
 
   if (stored.token?.type === 'oauth') {
-    const outcome = await revoke(context, stored.token.refresh_token, stored.token.access_token)
+    // The tokens are revoked where they were issued, whatever --issuer or LATCH_ISSUER names now.
+    const issuer = context.config.stored?.issuer ?? stored.issuer
+    if (context.config.stored?.mismatch) context.note(`The stored credentials belong to ${safeText(issuer)}: revoking them there, not at ${safeText(context.config.issuer.value)}.`)
+    const outcome = await revoke(context, issuer, stored.token.refresh_token, stored.token.access_token)
     result.revoked = outcome.ok ? 'revoked' : 'failed'
     if (!outcome.ok) result.revocation_error = outcome.reason
     context.note(
       outcome.ok
         ? 'Revoked the token on the server.'
-        : `Warning: could not revoke the token on the server (${outcome.reason}); ${stillValid(stored.token)}.`,
+        : `Warning: could not revoke the token on the server (${safeText(outcome.reason)}); ${stillValid(stored.token)}.`,
     )
   } else if (stored.token?.type === 'pat') {
     context.note('Personal access tokens are not revoked by logout: delete it in the console if it should stop working.')
@@ -57,11 +62,11 @@ export async function logout(context: Context, options: {force: boolean}): Promi
   return result
 }
 
-async function revoke(context: Context, refreshToken: string | undefined, accessToken: string): Promise<{ok: true} | {ok: false; reason: string}> {
+async function revoke(context: Context, issuer: string, refreshToken: string | undefined, accessToken: string): Promise<{ok: true} | {ok: false; reason: string}> {
   const {revokeToken} = await import('../oauth/revocation.js')
   let server
   try {
-    server = await context.discover()
+    server = await context.discover(validateServerUrl(issuer, context.store.path))
   } catch (error) {
     return {ok: false, reason: error instanceof Error ? error.message : String(error)}
   }

@@ -4,6 +4,8 @@
  */
 import type {Context} from '../context.js'
 import type {StoredCredentials, StoredToken} from '../credentials/schema.js'
+import {sameIssuer} from '../config.js'
+import {safeText} from '../ui/terminal-text.js'
 import {platformScopes} from './scopes.js'
 
 export interface LoginResult {
@@ -20,9 +22,12 @@ export interface LoginResult {
 export async function saveLogin(context: Context, token: StoredToken, user: undefined | {id: string; name: string}): Promise<LoginResult> {
   const previous = context.credentials
   const issuer = context.config.issuer.value
+  const apiUrl = context.config.apiUrl.value
   const credentials: StoredCredentials = {
     // A linked project belongs to the server it was linked on: keep it only there.
-    access_key: previous?.issuer === issuer ? previous.access_key : undefined,
+    access_key: previous && sameIssuer(previous.issuer, issuer) && sameApi(previous, apiUrl) ? previous.access_key : undefined,
+    // The API the token (and a key linked later) may be sent to, so that later runs send them nowhere else.
+    api_url: apiUrl,
     created_at: new Date().toISOString(),
     issuer,
     token,
@@ -30,7 +35,7 @@ export async function saveLogin(context: Context, token: StoredToken, user: unde
     version: 1,
   }
   await context.store.write(credentials)
-  context.note(user ? `Authenticated successfully as ${user.name} (${user.id}).` : 'Authenticated successfully.')
+  context.note(user ? `Authenticated successfully as ${safeText(user.name)} (${safeText(user.id)}).` : 'Authenticated successfully.')
   context.note(`Credentials saved to ${context.store.path}`)
   return {
     authenticated: true,
@@ -39,4 +44,9 @@ export async function saveLogin(context: Context, token: StoredToken, user: unde
     token: {expires_at: token.expires_at ?? null, scopes: platformScopes(token.scopes), type: token.type},
     user: user ? {id: user.id, name: user.name} : null,
   }
+}
+
+/** Whether the stored record's API (saved, or its issuer's origin in older files) is `apiUrl`. */
+function sameApi(previous: StoredCredentials, apiUrl: string): boolean {
+  return sameIssuer(previous.api_url ?? new URL(previous.issuer).origin, apiUrl)
 }

@@ -4,6 +4,7 @@
  * projects.read), the identity and the token are still reported, with the project's error, and the
  * command still ends with that error's exit code so that scripts notice.
  */
+import {checkStoredIssuer} from '../config.js'
 import type {Context} from '../context.js'
 import {LatchError} from '../errors.js'
 import type {Project} from '../platform/client.js'
@@ -32,10 +33,14 @@ export interface WhoamiReport {
 }
 
 export async function whoami(context: Context): Promise<WhoamiReport> {
-  const {identity, token} = await withActiveToken(context, async (token) => ({
-    identity: await identify(context, {origin: token.origin, scopes: token.value.scopes, secret: token.value.accessToken}),
-    token,
-  }))
+  const {identity, token} = await withActiveToken(context, async (token) => {
+    // A stored project key goes only to the API it was linked on, even next to a token from the environment.
+    if (context.config.accessKey?.source === 'file') checkStoredIssuer(context.config, context.bin)
+    return {
+      identity: await identify(context, {origin: token.origin, scopes: token.value.scopes, secret: token.value.accessToken}),
+      token,
+    }
+  })
   const {accessKey} = context.config
   let project: WhoamiReport['project'] = null
   let projectError: WhoamiReport['project_error']

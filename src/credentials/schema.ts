@@ -16,6 +16,8 @@ export interface StoredToken {
 
 export interface StoredCredentials {
   access_key?: string
+  /** The platform API the token and key are sent to; absent in older files: the issuer's origin. */
+  api_url?: string
   created_at: string
   issuer: string
   token?: StoredToken
@@ -30,6 +32,7 @@ export function credentialsProblem(value: unknown): string | undefined {
   if (!isText(value.issuer)) return '"issuer" is missing'
   if (!isText(value.created_at)) return '"created_at" is missing'
   if (value.access_key !== undefined && !isText(value.access_key)) return '"access_key" is not a string'
+  if (value.api_url !== undefined && !(isText(value.api_url) && URL.canParse(value.api_url))) return '"api_url" is not a URL'
   if (value.user !== undefined && !(isObject(value.user) && isText(value.user.id) && typeof value.user.name === 'string'))
     return '"user" must have "id" and "name"'
   if (value.token !== undefined) {

@@ -43,6 +43,7 @@ export class CredentialStore {
 
   /** The raw bytes, or undefined when there is no file: what "byte for byte unchanged" is measured on. */
   async readText(): Promise<string | undefined> {
+    await this.checkDirectory()
     let handle: fs.FileHandle
     try {
       // O_NOFOLLOW: a symlink planted at our path is refused; O_NONBLOCK: a FIFO cannot hang us.
@@ -56,6 +57,9 @@ export class CredentialStore {
     try {
       const stats = await handle.stat()
       if (!stats.isFile()) throw this.unusable('is not a regular file')
+      // A second name for the file (a hard link someone else made) would keep the tokens after a
+      // logout, and a chmod through it would change that other name too.
+      if (stats.nlink > 1) throw this.unusable(`has ${stats.nlink} hard links (another name points at the same file)`)
       await this.tighten(this.path, stats.mode, FILE_MODE, (mode) => handle.chmod(mode))
       return await handle.readFile({encoding: 'utf8'})
     } catch (error) {
@@ -124,11 +128,44 @@ export class CredentialStore {
   private async prepareDirectory(): Promise<void> {
     try {
       await fs.mkdir(this.directory, {mode: DIR_MODE, recursive: true})
+      await this.checkDirectory()
       const stats = await fs.stat(this.directory)
       await this.tighten(this.directory, stats.mode, DIR_MODE, (mode) => fs.chmod(this.directory, mode))
     } catch (error) {
       if (error instanceof LatchError) throw error
       throw this.failure('write', error, this.directory)
+    }
+  }
+
+  /**
+   * The directory is checked the way OpenSSH checks ~/.ssh: a symlink (its target could be anywhere,
+   * or swapped later), a directory owned by another user, or one that others may write to (they could
+   * replace credentials.json) is refused, never repaired. A directory that others may only read is
+   * tightened to 0700 when latch writes.
+   */
+  private async checkDirectory(): Promise<void> {
+    let stats
+    try {
+      stats = await fs.lstat(this.directory)
+    } catch (error) {
+      if (errnoOf(error) === 'ENOENT' || errnoOf(error) === 'ENOTDIR') return
+      throw this.failure('read', error, this.directory)
+    }
+
+    const refuse = (problem: string, fix: string) =>
+      new LatchError(ErrorKind.CredentialsFile, `Config directory ${this.directory} ${problem}; latch will not keep credentials there`, {hint: fix})
+    if (stats.isSymbolicLink()) {
+      throw refuse('is a symbolic link', 'replace the link with a real directory (mode 0700), or set LATCH_CONFIG_DIR to one')
+    }
+
+    if (!stats.isDirectory()) return
+    const uid = process.getuid?.()
+    if (uid !== undefined && stats.uid !== uid) {
+      throw refuse(`is owned by another user (uid ${stats.uid}, you are ${uid})`, `run \`chown ${uid} ${this.directory}\` if it is yours, or set LATCH_CONFIG_DIR to a directory of your own`)
+    }
+
+    if ((stats.mode & 0o022) !== 0) {
+      throw refuse(`is writable by others (mode ${octal(stats.mode & 0o777)})`, `run \`chmod 700 ${this.directory}\``)
     }
   }
 

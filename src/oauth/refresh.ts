@@ -7,7 +7,7 @@
  */
 import * as client from 'openid-client'
 
-import {type GrantedTokens, toGrantedTokens} from './device-flow.js'
+import {type GrantedTokens, grantedTokens} from './device-flow.js'
 import {httpStatusOf, serverError} from './errors.js'
 import {endpointOf} from './server.js'
 
@@ -28,6 +28,5 @@ export async function refreshTokens(config: client.Configuration, refreshToken: 
     throw serverError(new Error('the response has no access token'), url, 'refresh the token', timeout)
   }
 
-  // No `scope` means the same scopes as before; no new refresh token means the old one stays valid.
-  return {ok: true, tokens: toGrantedTokens(tokens, previousScopes, refreshToken)}
+  return {ok: true, tokens: grantedTokens(tokens, {refreshToken, scopes: previousScopes})}
 }

@@ -5,7 +5,8 @@
  */
 import * as client from 'openid-client'
 
-import {isLoopbackHost} from '../config.js'
+import {isLoopbackHost, unsafeUrlMessage} from '../config.js'
+import {ErrorKind, LatchError} from '../errors.js'
 import {serverError} from './errors.js'
 import {limitedFetch} from './limited-fetch.js'
 
@@ -28,15 +29,45 @@ export async function discoverServer(options: ServerOptions): Promise<client.Con
       [client.customFetch]: limitedFetch,
       timeout: options.timeout,
     })
+  let config: client.Configuration
   try {
-    return await attempt('oidc')
+    config = await attempt('oidc')
   } catch (oidcError) {
     if (!isNotMetadata(oidcError)) throw serverError(oidcError, options.issuer, 'discover the server', options.timeout)
     try {
-      return await attempt('oauth2')
+      config = await attempt('oauth2')
     } catch (error) {
       // No RFC 8414 document either: what was wrong with the OIDC one says more.
       throw serverError(isNotFound(error) ? oidcError : error, options.issuer, 'discover the server', options.timeout)
+    }
+  }
+
+  checkEndpoints(config, options.issuer)
+  return config
+}
+
+/** The endpoints latch sends tokens and codes to. */
+const ENDPOINTS = ['device_authorization_endpoint', 'token_endpoint', 'userinfo_endpoint', 'revocation_endpoint', 'introspection_endpoint'] as const
+
+/**
+ * Endpoints learned from discovery obey the issuer's rule (config.ts unsafeUrlMessage): a loopback
+ * issuer must not send latch's tokens over plain http to another host.
+ */
+function checkEndpoints(config: client.Configuration, issuer: string): void {
+  const metadata = config.serverMetadata()
+  for (const name of ENDPOINTS) {
+    const value = metadata[name]
+    if (value === undefined) continue
+    let url: URL | undefined
+    try {
+      url = new URL(String(value))
+    } catch {}
+
+    const problem = url ? unsafeUrlMessage(url, `${name} in the metadata of ${issuer}`) : `${name} in the metadata of ${issuer} is not an absolute URL`
+    if (problem) {
+      throw new LatchError(ErrorKind.Network, problem, {
+        hint: 'the server is misconfigured or not the one you meant: check the issuer URL',
+      })
     }
   }
 }

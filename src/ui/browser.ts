@@ -29,11 +29,15 @@ export function decideBrowser(
   return {open: true}
 }
 
-/** Starts the browser and returns at once; resolves to an error message when it could not be started. */
-export async function openBrowser(url: string, command: string | undefined): Promise<string | undefined> {
+/**
+ * Starts the browser and returns at once; resolves to an error message when it could not be started.
+ * The browser never sees latch's secrets: `open` takes no environment of its own, so the variables
+ * named by `secrets` (see secretEnvNames in config.ts) are out of process.env while it spawns.
+ */
+export async function openBrowser(url: string, command: string | undefined, secrets: string[]): Promise<string | undefined> {
   try {
     const {default: open} = await import('open')
-    const child = await open(url, command ? {app: {name: command}} : {})
+    const child = await withoutEnv(secrets, () => open(url, command ? {app: {name: command}} : {}))
     return await new Promise((resolve) => {
       // `open` resolves once the process is spawned; a missing command shows up as an 'error' event.
       child.once('error', (error) => resolve(error.message))
@@ -41,5 +45,21 @@ export async function openBrowser(url: string, command: string | undefined): Pro
     })
   } catch (error) {
     return (error as Error).message
+  }
+}
+
+/** Runs `spawn` with `names` removed from process.env, and puts them back however it ends. */
+async function withoutEnv<T>(names: string[], spawn: () => Promise<T>): Promise<T> {
+  const saved = new Map<string, string>()
+  for (const name of names) {
+    const value = process.env[name]
+    if (value !== undefined) saved.set(name, value)
+    delete process.env[name]
+  }
+
+  try {
+    return await spawn()
+  } finally {
+    for (const [name, value] of saved) process.env[name] = value
   }
 }

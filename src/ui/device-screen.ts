@@ -18,6 +18,7 @@
  */
 import {bigText, bigTextWidth} from './big-text.js'
 import {type Paint, painter, stripAnsi, useColor, visibleWidth, wrapText} from './style.js'
+import {safeText} from './terminal-text.js'
 
 export interface DeviceCodeView {
   expiresIn: number
@@ -73,13 +74,27 @@ export function formatCountdown(milliseconds: number): string {
   return `${Math.floor(total / 60)}:${String(total % 60).padStart(2, '0')}`
 }
 
+/**
+ * URLs are shown whole (a shortened URL would not open); they are bounded by the 1 MB response cap and
+ * go through safeText like every other string from the server.
+ */
+const MAX_URL_LENGTH = 1024 * 1024
+
+/** The URL to open, as shown: safe for the terminal. */
 function urlOf(code: DeviceCodeView): string {
-  return code.verificationUriComplete ?? code.verificationUri
+  return safeText(code.verificationUriComplete ?? code.verificationUri, MAX_URL_LENGTH)
 }
 
 function openLine(code: DeviceCodeView): string {
-  return `Open ${urlOf(code)} to approve this login${code.verificationUriComplete ? ` (or go to ${code.verificationUri} and enter the code)` : ''}.`
+  return `Open ${urlOf(code)} to approve this login${code.verificationUriComplete ? ` (or go to ${safeText(code.verificationUri, MAX_URL_LENGTH)} and enter the code)` : ''}.`
 }
+
+function userCodeOf(code: DeviceCodeView): string {
+  return safeText(code.userCode, 64)
+}
+
+/** Beyond this a QR code cannot hold the URL (or no phone would read it): the URL and code are shown without one. */
+const MAX_QR_URL_LENGTH = 2000
 
 /** Lines for logs. FORCE_COLOR may colour a whole line, never part of one, so the text stays greppable. */
 class PlainScreen implements DeviceScreen {
@@ -98,7 +113,7 @@ class PlainScreen implements DeviceScreen {
   }
 
   async show(code: DeviceCodeView): Promise<void> {
-    this.note(this.paint(`Your device code is: ${code.userCode}`, 'bold'))
+    this.note(this.paint(`Your device code is: ${userCodeOf(code)}`, 'bold'))
     this.note(openLine(code))
     this.note(`Waiting for approval (the code expires in ${formatDuration(code.expiresIn)})...`)
   }
@@ -161,18 +176,19 @@ class TerminalScreen implements DeviceScreen {
     const columns = this.columns()
     const url = urlOf(code)
 
-    const text: string[] = [`Your device code is: ${this.paint(code.userCode, 'bold')}`]
-    const big = bigText(code.userCode)
-    if (big && bigTextWidth(code.userCode) + 4 <= columns) text.push('', ...big.map((line) => `  ${this.paint(line, 'bold')}`), '')
+    const userCode = userCodeOf(code)
+    const text: string[] = [`Your device code is: ${this.paint(userCode, 'bold')}`]
+    const big = bigText(userCode)
+    if (big && bigTextWidth(userCode) + 4 <= columns) text.push('', ...big.map((line) => `  ${this.paint(line, 'bold')}`), '')
     text.push(...wrapText(openLine(code).replace(url, this.paint(url, 'cyan')), columns))
 
     const out: string[] = ['']
-    const {terminalQr} = await import('./qr.js')
-    const qr = await terminalQr(url, color, {columns: columns - 2})
+    // No QR when the encoder fails or the URL is too long for one: the code and URL below are enough.
+    const qr = url.length <= MAX_QR_URL_LENGTH ? await import('./qr.js').then(({terminalQr}) => terminalQr(url, color, {columns: columns - 2})).catch(() => undefined) : undefined
     const caption = wrapText(`  Scan ${color ? 'the code' : 'either code'} to open the URL on another device.`, columns, '  ').map((line) => this.paint(line, 'dim'))
     const rows = stream.rows || Number.POSITIVE_INFINITY
     // The QR goes first so that, on a short terminal, what scrolls away is the QR and not the code.
-    if (qr.width + 2 <= columns && qr.lines.length + caption.length + text.length + 3 <= rows) {
+    if (qr && qr.width + 2 <= columns && qr.lines.length + caption.length + text.length + 3 <= rows) {
       out.push(...qr.lines.map((line) => `  ${line}`), ...caption, '')
     }
 

@@ -6,6 +6,7 @@
 import {envNames} from '../config.js'
 import {EXIT_CODES, isLatchError} from '../errors.js'
 import {wrapText} from './style.js'
+import {safeText} from './terminal-text.js'
 
 export interface DescribedError {
   code: string
@@ -17,7 +18,11 @@ export interface DescribedError {
 /** The error as a person (or a script, with --json) sees it, in the running CLI's own names. */
 export function describeError(error: unknown, bin: string): DescribedError {
   const described = describe(error as Error & {oclif?: {exit?: number}})
-  return {...described, hint: described.hint && rebrand(described.hint, bin), message: escapeControls(redactSecrets(rebrand(described.message, bin)))}
+  return {
+    ...described,
+    hint: described.hint && safeText(rebrand(described.hint, bin), MAX_LINE),
+    message: safeText(redactSecrets(rebrand(described.message, bin)), MAX_LINE),
+  }
 }
 
 /**
@@ -53,11 +58,12 @@ function redactSecrets(text: string): string {
   return text.replaceAll(/\b(sk_[a-z]+_)[\w-]+/g, '$1<hidden>')
 }
 
-/** Input quoted in a message (an unknown flag, say) must not drive the terminal: control characters are shown escaped. */
-function escapeControls(text: string): string {
-  // eslint-disable-next-line no-control-regex
-  return text.replaceAll(/[\u0000-\u001F\u007F-\u009F]/g, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`)
-}
+/**
+ * Messages and hints quote input and server text (an unknown flag, a scope from a server's challenge):
+ * they go through the terminal-safety function like every other server string. Longer than any
+ * message latch writes, so only a server's flood is cut.
+ */
+const MAX_LINE = 2000
 
 function describe(error: Error & {oclif?: {exit?: number}}): DescribedError {
   if (isLatchError(error)) return error.toJSON().error

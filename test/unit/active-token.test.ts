@@ -136,12 +136,31 @@ describe('activeToken', () => {
     }
   })
 
-  it('never sends the refresh token to another issuer than the one that issued it', async () => {
+  it('issuer binding: never uses (or refreshes) a stored token when LATCH_ISSUER names another issuer', async () => {
     const {cleanup, context} = await contextWith(credentials({expires_at: SOON()}, {issuer: 'https://other.example.com'}))
     try {
-      const token = await activeToken(context)
-      expect(token.value.accessToken).toBe('old-access')
-      expect(canRefresh(context, token)).toBe(false)
+      expect(canRefresh(context, context.config.token!)).toBe(false)
+      const error = await activeToken(context).then(
+        () => undefined,
+        (error_: unknown) => error_ as LatchError,
+      )
+      expect(error).toBeInstanceOf(LatchError)
+      expect(error!.kind).toBe('issuer_mismatch')
+      expect(error!.exitCode).toBe(11)
+      expect(error!.message).toContain('https://other.example.com')
+      expect(error!.message).toContain(ISSUER)
+      expect(error!.hint).toContain(`latch login --issuer ${ISSUER}`)
+      expect(error!.hint).toContain('unset LATCH_ISSUER')
+    } finally {
+      await cleanup()
+    }
+  })
+
+  it('issuer binding: a trailing slash or default port is the same issuer', async () => {
+    const {cleanup, context} = await contextWith(credentials({expires_at: LATER()}, {issuer: `${ISSUER}/`}))
+    try {
+      expect((await activeToken(context)).value.accessToken).toBe('old-access')
+      expect(context.config.stored?.mismatch).toBe(false)
     } finally {
       await cleanup()
     }
