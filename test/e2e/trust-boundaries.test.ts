@@ -256,9 +256,10 @@ describe('§2 terminal safety: server text is data, never terminal control', () 
 
     hostile.routes['/v1/projects/current'] = () => ({body: {error: 'insufficient_scope'}, headers: {'www-authenticate': 'Bearer error="insufficient_scope", scope="deployments.write"'}, status: 403})
     const denied = await runCli(['whoami'], {env})
-    outputs.denied = denied.stderr
+    outputs.denied = denied.stdout + denied.stderr
     expect(denied.code).toBe(6)
-    expect(denied.stderr).toContain('Hint: run `latch login --scopes account.read,x\\u001b[2J')
+    // whoami reports the identity and the project's error with its hint (issue 11): the hint is escaped too.
+    expect(outputs.denied).toContain('run `latch login --scopes account.read,x\\u001b[2J')
 
     const logout = await runCli(['logout', '--force'], {env})
     outputs.logout = logout.stderr
