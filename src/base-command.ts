@@ -11,8 +11,8 @@ export abstract class BaseCommand extends Command {
   static enableJsonFlag = true
 
   /** The outside world, as the command's logic sees it; see src/context.ts. */
-  protected context(flags: {issuer?: string} = {}): Promise<Context> {
-    return createContext({bin: this.config.bin, flags})
+  protected context(flags: {issuer?: string} = {}, options: {allowUnreadableCredentials?: boolean} = {}): Promise<Context> {
+    return createContext({...options, bin: this.config.bin, flags})
   }
 
   /**

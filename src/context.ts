@@ -5,7 +5,7 @@
 import type {Configuration} from 'openid-client'
 
 import {credentialsPath, resolveConfig, resolveConfigDir, type ResolvedConfig} from './config.js'
-import {CredentialStore} from './credentials/store.js'
+import {CredentialStore, UnreadableCredentials} from './credentials/store.js'
 import type {StoredCredentials} from './credentials/schema.js'
 import {PlatformClient} from './platform/client.js'
 
@@ -30,9 +30,13 @@ export interface Context {
   store: CredentialStore
   /** Seconds before any HTTP request gives up. */
   timeout: number
+  /** Set instead of failing, when asked for (logout), if the credentials file's content is unusable. */
+  unreadableCredentials?: UnreadableCredentials
 }
 
 export interface ContextOptions {
+  /** Carry on with no credentials when the file's content is unusable, and say so in `unreadableCredentials`. */
+  allowUnreadableCredentials?: boolean
   bin: string
   env?: Record<string, string | undefined>
   flags?: {issuer?: string}
@@ -49,7 +53,15 @@ export async function createContext(options: ContextOptions): Promise<Context> {
 
   const configDir = resolveConfigDir({bin: options.bin, env})
   const store = new CredentialStore(credentialsPath(configDir.value), note)
-  const credentials = await store.read()
+  let credentials: StoredCredentials | undefined
+  let unreadableCredentials: UnreadableCredentials | undefined
+  try {
+    credentials = await store.read()
+  } catch (error) {
+    if (!(options.allowUnreadableCredentials && error instanceof UnreadableCredentials)) throw error
+    unreadableCredentials = error
+  }
+
   const config = resolveConfig({bin: options.bin, credentials, env, flags: options.flags})
   const timeout = config.httpTimeout
 
@@ -80,5 +92,6 @@ export async function createContext(options: ContextOptions): Promise<Context> {
     stdinTimeout: config.stdinTimeout,
     store,
     timeout,
+    unreadableCredentials,
   }
 }

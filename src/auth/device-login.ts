@@ -29,6 +29,8 @@ export async function deviceLogin(context: Context, options: DeviceLoginOptions)
   if (kept.length > 0) context.note(`Keeping the scopes of your current login: ${kept.join(', ')} (--reset-scopes asks only for the ones named).`)
   const scopes = [...asked, ...kept]
   warnIfShadowed(context)
+  // Before anyone is asked to approve: a login that could not be saved must fail now, not after.
+  await context.store.checkWritable()
   const server = await context.discover()
   if (options.signal.aborted) throw cancelled(options.signal)
   const code = await requestDeviceCode(server, scopes, context.timeout)

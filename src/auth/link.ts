@@ -19,6 +19,7 @@ export interface LinkResult {
 
 export async function link(context: Context, keyArgument: string | undefined): Promise<LinkResult> {
   const token = await activeToken(context)
+  await context.store.checkWritable()
   const key = keyArgument?.trim() || (await readKey(context))
   checkAccessKeyFormat(key)
   const project = await context.platform.currentProject(

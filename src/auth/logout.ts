@@ -8,6 +8,8 @@ import {confirm} from '../ui/confirm.js'
 
 export interface LogoutResult {
   credentials_path: string
+  /** Where an unreadable credentials file was moved by `--force`. */
+  moved_aside_to?: string
   removed: boolean
   revoked: 'failed' | 'not_applicable' | 'revoked'
   revocation_error?: string
@@ -18,6 +20,14 @@ export async function logout(context: Context, options: {force: boolean}): Promi
   const stored = context.credentials
   const stillAuthenticatedBy = [context.config.env.token, context.config.env.accessKey].filter((name) => context.env[name]?.trim())
   const result: LogoutResult = {credentials_path: context.store.path, removed: false, revoked: 'not_applicable', still_authenticated_by: stillAuthenticatedBy}
+
+  if (context.unreadableCredentials) {
+    if (!options.force) throw context.unreadableCredentials
+    result.moved_aside_to = await context.store.moveAside()
+    context.note(`Moved the unreadable credentials file aside to ${result.moved_aside_to}; nothing could be revoked on the server.`)
+    remindEnv(context, stillAuthenticatedBy)
+    return result
+  }
 
   if (!stored) {
     context.note(`No stored credentials at ${context.store.path}; nothing to remove.`)
@@ -34,7 +44,9 @@ export async function logout(context: Context, options: {force: boolean}): Promi
 
     const who = stored.user ? ` ${stored.user.name} (${stored.user.id})` : ''
     if (!(await confirm(`Log out${who} from ${stored.issuer}?`, context))) {
-      throw new LatchError(ErrorKind.Cancelled, 'Logout cancelled', {hint: 'nothing was changed'})
+      // Answering No is a choice, not a failure: exit 0. Ctrl-C at the prompt is still "Cancelled", 130.
+      context.note('Nothing changed.')
+      return result
     }
   }
 

@@ -12,6 +12,7 @@ import {type LoginResult, saveLogin} from './save-login.js'
 
 export async function tokenLogin(context: Context): Promise<LoginResult> {
   warnIfShadowed(context)
+  await context.store.checkWritable()
   const secret = await readSecret(context, 'personal access token', `echo "$PAT" | ${context.bin} login --token`)
   checkPatFormat(secret)
   const user = await identifyIfAllowed(context, secret)

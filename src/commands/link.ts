@@ -10,7 +10,9 @@ export default class Link extends BaseCommand {
     'The key is checked with the server before it is stored. Leave KEY out to paste it at a hidden prompt or pipe it on stdin, which keeps it out of your shell history.'
 
   static args = {
-    key: Args.string({description: 'The project access key (sk_proj_...). Omit it to be prompted, or pipe it on stdin.'}),
+    // ignoreStdin: oclif would otherwise read stdin for a missing argument, swallowing its end, so that
+    // `link </dev/null` waited for the stdin timeout; secret-input.ts reads it with the right messages.
+    key: Args.string({description: 'The project access key (sk_proj_...). Omit it to be prompted, or pipe it on stdin.', ignoreStdin: true}),
   }
 
   static examples = ['<%= config.bin %> <%= command.id %>', 'echo "$KEY" | <%= config.bin %> <%= command.id %>', '<%= config.bin %> <%= command.id %> sk_proj_...']

@@ -9,11 +9,14 @@ export default class Logout extends BaseCommand {
   static examples = ['<%= config.bin %> <%= command.id %>', '<%= config.bin %> <%= command.id %> --force']
 
   static flags = {
-    force: Flags.boolean({char: 'f', description: 'Do not ask for confirmation (required without a terminal).'}),
+    force: Flags.boolean({
+      char: 'f',
+      description: 'Do not ask for confirmation (required without a terminal). A credentials file latch cannot read is moved aside, keeping a copy.',
+    }),
   }
 
   async run(): Promise<LogoutResult> {
     const {flags} = await this.parse(Logout)
-    return logout(await this.context(), {force: flags.force})
+    return logout(await this.context({}, {allowUnreadableCredentials: true}), {force: flags.force})
   }
 }

@@ -1,0 +1,178 @@
+/**
+ * The rough edges a new user hit in the first hour (issue 12), end to end against the emulator: fail
+ * before anyone approves, end of input, hints that fit, corrupt files, the prompts' answers, the
+ * browser program, the lock, and the command line itself.
+ */
+import {afterEach, beforeEach, describe, expect, it} from '@jest/globals'
+import {spawn} from 'node:child_process'
+import {existsSync, openSync} from 'node:fs'
+import {mkdir, readdir, readFile, writeFile} from 'node:fs/promises'
+import {join} from 'node:path'
+
+import lockfile from 'proper-lockfile'
+
+import {BIN, type CliResult, makeSandbox, runCli, type Sandbox, startCli} from '../helpers/cli.js'
+import {useEmulator} from '../helpers/emulator.js'
+
+const ALL_READ = ['inference', 'projects.read', 'account.read']
+
+const emulator = useEmulator(['--interval', '0.2'])
+let sandbox: Sandbox
+
+beforeEach(async () => {
+  sandbox = await makeSandbox(emulator.issuer)
+})
+afterEach(async () => {
+  await sandbox.cleanup()
+})
+
+async function loginWithPat(user = 'alice', scopes = ALL_READ): Promise<string> {
+  const {token} = await emulator.createPat({name: 'test', scopes, user})
+  const result = await runCli(['login', '--token'], {env: sandbox.env(), input: `${token}\n`})
+  expect(result.code).toBe(0)
+  return token
+}
+
+/** Device codes the emulator handed out: none means nobody was asked to approve anything. */
+async function deviceCodeRequests(): Promise<number> {
+  return (await emulator.requests()).filter((entry) => entry.path.includes('device/auth')).length
+}
+
+/** Runs the CLI with stdin read from /dev/null, as `latch link </dev/null` does. */
+function runWithDevNull(args: string[], env: Record<string, string>): Promise<CliResult & {ms: number}> {
+  const started = Date.now()
+  const child = spawn(process.execPath, [BIN, ...args], {env, stdio: [openSync('/dev/null', 'r'), 'pipe', 'pipe']})
+  let stdout = ''
+  let stderr = ''
+  child.stdout!.on('data', (chunk) => (stdout += chunk))
+  child.stderr!.on('data', (chunk) => (stderr += chunk))
+  return new Promise((resolve) => {
+    child.on('close', (code, signal) => resolve({code, ms: Date.now() - started, signal, stderr, stdout}))
+  })
+}
+
+describe('fail before anyone approves', () => {
+  it('a config dir that is a file: login stops before asking for a device code, whoami says so', async () => {
+    const file = join(sandbox.home, 'a-file')
+    await writeFile(file, 'x')
+    const env = sandbox.env({LATCH_CONFIG_DIR: file})
+    const before = await deviceCodeRequests()
+
+    const login = await runCli(['login', '--no-browser'], {env})
+    expect(login.code).toBe(10)
+    expect(login.stderr).toContain(`${file} is a file, not a directory`)
+    expect(login.stderr).toContain('Hint: move that file aside, or set LATCH_CONFIG_DIR to a directory')
+    expect(login.stderr).not.toContain('device code')
+    expect(await deviceCodeRequests()).toBe(before)
+
+    const whoami = await runCli(['whoami'], {env})
+    expect(whoami.code).toBe(10)
+    expect(whoami.stderr).not.toContain('not authenticated')
+    expect(whoami.stderr).toContain(`${file} is a file, not a directory`)
+  })
+
+  it('a directory at the credentials path: login --token fails before reading the token', async () => {
+    await mkdir(sandbox.credentialsPath, {recursive: true})
+    const started = Date.now()
+    // stdin stays open: were the token read first, this would wait for the stdin timeout.
+    const login = startCli(['login', '--token'], {env: sandbox.env({LATCH_STDIN_TIMEOUT: '20'})})
+    const result = await login.done
+    expect(Date.now() - started).toBeLessThan(10_000)
+    expect(result.code).toBe(10)
+    expect(result.stderr).toContain(`credentials at ${sandbox.credentialsPath}: it is a directory, not a file`)
+    expect(result.stderr).toContain('Hint: remove or rename that directory')
+  })
+
+  it('login with the config dir under a file: no device code is requested', async () => {
+    const file = join(sandbox.home, 'blocker')
+    await writeFile(file, 'x')
+    const before = await deviceCodeRequests()
+    const result = await runCli(['login', '--no-browser'], {env: sandbox.env({LATCH_CONFIG_DIR: join(file, 'latch')})})
+    expect(result.code).toBe(10)
+    expect(result.stderr).toContain(`${file} is a file, not a directory`)
+    expect(await deviceCodeRequests()).toBe(before)
+    expect(await readFile(file, 'utf8')).toBe('x')
+  })
+})
+
+describe('end of input', () => {
+  it('link </dev/null and link with an empty pipe end at once, exit 7, as the troubleshooting table says', async () => {
+    await loginWithPat()
+    const devNull = await runWithDevNull(['link'], sandbox.env({LATCH_STDIN_TIMEOUT: '20'}))
+    expect(devNull.code).toBe(7)
+    expect(devNull.ms).toBeLessThan(5000)
+    expect(devNull.stderr).toContain('Error: Access key required: no project access key was given (stdin ended without one)')
+
+    const started = Date.now()
+    const empty = await runCli(['link'], {env: sandbox.env({LATCH_STDIN_TIMEOUT: '20'}), input: ''})
+    expect(Date.now() - started).toBeLessThan(5000)
+    expect(empty.code).toBe(7)
+  })
+
+  it('login --token </dev/null ends at once, exit 2', async () => {
+    const result = await runWithDevNull(['login', '--token'], sandbox.env({LATCH_STDIN_TIMEOUT: '20'}))
+    expect(result.code).toBe(2)
+    expect(result.ms).toBeLessThan(5000)
+    expect(result.stderr).toContain('Error: No personal access token was given (stdin ended without one)')
+  })
+
+  it('link reads a piped key itself (oclif does not take it as the argument)', async () => {
+    await loginWithPat()
+    const project = await emulator.createProject({name: 'Piped', user: 'alice'})
+    const result = await runCli(['link'], {env: sandbox.env(), input: `${project.access_key}\n`})
+    expect(result.code).toBe(0)
+    expect(result.stderr).toContain('Linked project Piped')
+  })
+})
+
+describe('the credentials lock', () => {
+  it('waiting on another process for more than a second says so, once, on stderr', async () => {
+    await loginWithPat()
+    const project = await emulator.createProject({name: 'Locked', user: 'alice'})
+    const release = await lockfile.lock(sandbox.credentialsPath, {lockfilePath: `${sandbox.credentialsPath}.lock`, realpath: false})
+    const link = startCli(['link'], {env: sandbox.env(), input: undefined})
+    link.process.stdin?.end(`${project.access_key}\n`)
+    await link.waitFor(/Waiting for another latch process/)
+    await release()
+    const result = await link.done
+    expect(result.code).toBe(0)
+    expect(result.stderr.match(/Waiting for another latch process/g)).toHaveLength(1)
+    expect(result.stderr).toContain(`to finish with ${sandbox.credentialsPath}`)
+    expect(result.stdout).not.toContain('Waiting')
+  })
+
+  it('a lock taken at once says nothing', async () => {
+    await loginWithPat()
+    const project = await emulator.createProject({name: 'Free', user: 'alice'})
+    const result = await runCli(['link', project.access_key], {env: sandbox.env()})
+    expect(result.code).toBe(0)
+    expect(result.stderr).not.toContain('Waiting')
+  })
+})
+
+describe('a corrupt credentials file', () => {
+  it('logout --force moves it aside, says where, exit 0; the next login works', async () => {
+    const content = '{"version": 1, "issuer": '
+    await mkdir(sandbox.configDir, {recursive: true})
+    await writeFile(sandbox.credentialsPath, content, {mode: 0o600})
+    const result = await runCli(['logout', '--force', '--json'], {env: sandbox.env()})
+    expect(result.code).toBe(0)
+    const backup = JSON.parse(result.stdout).moved_aside_to as string
+    expect(backup).toMatch(new RegExp(`^${sandbox.credentialsPath.replaceAll('.', '\\.')}\\.unreadable-`))
+    expect(result.stderr).toContain(`Moved the unreadable credentials file aside to ${backup}`)
+    expect(await readFile(backup, 'utf8')).toBe(content)
+    expect(existsSync(sandbox.credentialsPath)).toBe(false)
+    expect((await readdir(sandbox.configDir)).filter((name) => name.startsWith('credentials.json'))).toHaveLength(1)
+
+    await loginWithPat()
+  })
+
+  it('a file from a newer latch: the hint says to upgrade', async () => {
+    await mkdir(sandbox.configDir, {recursive: true})
+    await writeFile(sandbox.credentialsPath, '{"version": 3, "issuer": "x", "created_at": "y"}', {mode: 0o600})
+    const result = await runCli(['whoami'], {env: sandbox.env()})
+    expect(result.code).toBe(10)
+    expect(result.stderr).toContain('it was written by a newer version of latch (format 3; this latch reads format 1)')
+    expect(result.stderr).toContain('Hint: upgrade latch, or move the file aside')
+  })
+})
