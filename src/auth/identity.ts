@@ -4,7 +4,7 @@
  */
 import type {Context} from '../context.js'
 import {ErrorKind, LatchError} from '../errors.js'
-import type {Credential, Me} from '../platform/client.js'
+import {type Credential, invalidTokenHint, type Me} from '../platform/client.js'
 
 export interface Identity {
   email?: string
@@ -45,7 +45,7 @@ async function userinfo(context: Context, token: Credential, expectedSubject?: s
     return {email: typeof info.email === 'string' ? info.email : undefined, id: info.sub, name}
   } catch (error) {
     if (error instanceof client.WWWAuthenticateChallengeError || (error instanceof client.ResponseBodyError && error.status === 401)) {
-      throw new LatchError(ErrorKind.TokenInvalid, `Token is invalid or expired (from ${token.origin})`, {hint: 'run `latch login` to sign in again'})
+      throw new LatchError(ErrorKind.TokenInvalid, `Token is invalid or expired (from ${token.origin})`, {hint: invalidTokenHint(token)})
     }
 
     throw serverError(error, url, 'read the user info', context.timeout)

@@ -23,8 +23,8 @@ export async function link(context: Context, keyArgument: string | undefined): P
   const key = keyArgument?.trim() || (await readKey(context))
   checkAccessKeyFormat(key)
   const project = await context.platform.currentProject(
-    {origin: token.origin, scopes: token.value.scopes, secret: token.value.accessToken},
-    {origin: keyArgument ? 'the argument' : 'the input', secret: key},
+    {origin: token.origin, scopes: token.value.scopes, secret: token.value.accessToken, source: token.source === 'env' ? 'env' : 'file'},
+    {origin: keyArgument ? 'the argument' : 'the input', secret: key, source: 'input'},
   )
 
   // Re-read under the lock: another process may have rotated the refresh token since this one started.

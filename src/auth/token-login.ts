@@ -29,7 +29,7 @@ export async function tokenLogin(context: Context): Promise<LoginResult> {
  */
 async function identifyIfAllowed(context: Context, secret: string): Promise<Identity | undefined> {
   try {
-    return await identify(context, {origin: 'the pasted token', secret})
+    return await identify(context, {origin: 'the pasted token', secret, source: 'input'})
   } catch (error) {
     if (!(error instanceof LatchError && error.kind === ErrorKind.InsufficientScope)) throw error
     context.note('Note: this token cannot read account information (account.read), so latch cannot show whose it is.')

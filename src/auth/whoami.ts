@@ -26,13 +26,14 @@ export interface WhoamiReport {
 
 export async function whoami(context: Context): Promise<WhoamiReport> {
   const token = await activeToken(context)
-  const identity = await identify(context, {origin: token.origin, scopes: token.value.scopes, secret: token.value.accessToken})
+  const credential = {origin: token.origin, scopes: token.value.scopes, secret: token.value.accessToken, source: token.source === 'env' ? ('env' as const) : ('file' as const)}
+  const identity = await identify(context, credential)
   const {accessKey} = context.config
   const project = accessKey
     ? {
         ...(await context.platform.currentProject(
-          {origin: token.origin, scopes: token.value.scopes, secret: token.value.accessToken},
-          {origin: accessKey.origin, secret: accessKey.value},
+          credential,
+          {origin: accessKey.origin, secret: accessKey.value, source: accessKey.source === 'env' ? 'env' : 'file'},
         )),
         source: accessKey.source as 'env' | 'file',
       }

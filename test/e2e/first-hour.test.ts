@@ -176,3 +176,50 @@ describe('a corrupt credentials file', () => {
     expect(result.stderr).toContain('Hint: upgrade latch, or move the file aside')
   })
 })
+
+describe('https:// to a plain-http server', () => {
+  it('says the server does not speak TLS, for discovery and for the platform API', async () => {
+    const https = emulator.issuer.replace('http://', 'https://')
+    const login = await runCli(['login', '--no-browser'], {env: sandbox.env({LATCH_ISSUER: https})})
+    expect(login.code).toBe(3)
+    expect(login.stderr).toContain(`Could not discover the server at ${https}: the server does not speak TLS (https)`)
+    expect(login.stderr).toContain('use an http:// URL')
+    expect(login.stderr).not.toContain('fetch failed')
+
+    const {token} = await emulator.createPat({name: 'tls', scopes: ALL_READ, user: 'alice'})
+    const whoami = await runCli(['whoami'], {env: sandbox.env({LATCH_API_URL: https, LATCH_TOKEN: token})})
+    expect(whoami.code).toBe(3)
+    expect(whoami.stderr).toContain('the server does not speak TLS (https)')
+  })
+})
+
+describe('hints that fit', () => {
+  it('an unknown but well-formed PAT in login --token points at the token, not at `latch login`', async () => {
+    const result = await runCli(['login', '--token'], {env: sandbox.env(), input: `sk_pat_${'0'.repeat(64)}\n`})
+    expect(result.code).toBe(5)
+    expect(result.stderr).toContain('Error: Token is invalid or expired (from the pasted token)')
+    expect(result.stderr).toContain('Hint: check that you copied the whole token and that it was not revoked or expired; if in doubt, create a new one in the console')
+    expect(result.stderr).not.toContain('run `latch login`')
+  })
+
+  it('a rejected LATCH_ACCESS_KEY: the hint says to fix that variable', async () => {
+    await loginWithPat()
+    const result = await runCli(['whoami'], {env: sandbox.env({LATCH_ACCESS_KEY: `sk_proj_${'x'.repeat(40)}`})})
+    expect(result.code).toBe(7)
+    expect(result.stderr).toContain('Hint: set LATCH_ACCESS_KEY to a current key')
+    expect(result.stderr).not.toContain('run `latch link`')
+  })
+
+  it('a LATCH_TOKEN without a needed scope: the hint says to fix that variable', async () => {
+    const {token} = await emulator.createPat({name: 'narrow', scopes: ['inference'], user: 'alice'})
+    const result = await runCli(['whoami'], {env: sandbox.env({LATCH_TOKEN: token})})
+    expect(result.code).toBe(6)
+    expect(result.stderr).toContain('Hint: set LATCH_TOKEN to a token that has account.read')
+  })
+
+  it('a rejected LATCH_TOKEN: the hint says to fix that variable', async () => {
+    const result = await runCli(['whoami'], {env: sandbox.env({LATCH_TOKEN: `sk_pat_${'0'.repeat(64)}`})})
+    expect(result.code).toBe(5)
+    expect(result.stderr).toContain('Hint: set LATCH_TOKEN to a valid token, or unset it')
+  })
+})
