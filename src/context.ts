@@ -21,7 +21,8 @@ export interface Context {
   env: Record<string, string | undefined>
   /** A message for people: stderr, never stdout. */
   note(message: string): void
-  openBrowser(url: string): Promise<string | undefined>
+  /** Resolves to why the browser could not be started, or undefined; a later failure goes to `onFailure`. */
+  openBrowser(url: string, onFailure?: (message: string) => void): Promise<string | undefined>
   platform: PlatformClient
   stderr: NodeJS.WriteStream
   stdin: NodeJS.ReadStream
@@ -82,9 +83,9 @@ export async function createContext(options: ContextOptions): Promise<Context> {
     },
     env,
     note,
-    async openBrowser(url) {
+    async openBrowser(url, onFailure) {
       const {openBrowser} = await import('./ui/browser.js')
-      return openBrowser(url, config.browserCommand)
+      return openBrowser(url, config.browserCommand, onFailure)
     },
     platform: new PlatformClient(config.apiUrl.value, timeout),
     stderr,

@@ -7,7 +7,7 @@ import {cancelled, requestDeviceCode, waitForApproval} from '../oauth/device-flo
 import {type BrowserChoice, decideBrowser} from '../ui/browser.js'
 import {createDeviceScreen} from '../ui/device-screen.js'
 import {identify} from './identity.js'
-import {type LoginResult, saveLogin} from './save-login.js'
+import {type LoginOutcome, saveLogin} from './save-login.js'
 import {scopesToKeep, scopesToRequest} from './scopes.js'
 
 export interface DeviceLoginOptions {
@@ -23,7 +23,7 @@ export interface DeviceLoginOptions {
   signal: AbortSignal
 }
 
-export async function deviceLogin(context: Context, options: DeviceLoginOptions): Promise<LoginResult> {
+export async function deviceLogin(context: Context, options: DeviceLoginOptions): Promise<LoginOutcome> {
   const asked = scopesToRequest(options.scopes)
   const kept = options.resetScopes ? [] : scopesToKeep(context.credentials, context.config.issuer.value, asked)
   if (kept.length > 0) context.note(`Keeping the scopes of your current login: ${kept.join(', ')} (--reset-scopes asks only for the ones named).`)
@@ -42,7 +42,9 @@ export async function deviceLogin(context: Context, options: DeviceLoginOptions)
     const url = code.verificationUriComplete ?? code.verificationUri
     if (decideBrowser(options.browser, context.env).open) {
       // Not awaited: polling starts now, whatever the browser does.
-      void context.openBrowser(url).then((failure) => failure && screen.note(`Could not open a browser (${failure}); open the URL above yourself.`))
+      // A browser program that starts and then fails is said too; the login keeps waiting either way.
+      const failed = (reason: string) => screen.note(`Could not open a browser (${reason}); open the URL above yourself.`)
+      void context.openBrowser(url, failed).then((failure) => failure && failed(failure))
     }
 
     if (options.copy) void context.copyToClipboard(code.userCode).then((failure) => screen.note(failure ? `Could not copy the code (${failure}).` : 'Copied the code to the clipboard.'))

@@ -4,6 +4,7 @@
  */
 import type {Context} from '../context.js'
 import type {StoredCredentials, StoredToken} from '../credentials/schema.js'
+import {confirm} from '../ui/confirm.js'
 import {platformScopes} from './scopes.js'
 
 export interface LoginResult {
@@ -15,9 +16,34 @@ export interface LoginResult {
   user: null | {id: string; name: string}
 }
 
-export async function saveLogin(context: Context, token: StoredToken, user: undefined | {id: string; name: string}): Promise<LoginResult> {
+/** A login that would have replaced another user's, declined at the prompt: nothing was saved. */
+export interface LoginNotSaved {
+  authenticated: false
+  credentials_path: string
+  /** Who is still signed in. */
+  kept_user: {id: string; name: string}
+  saved: false
+}
+
+export type LoginOutcome = LoginNotSaved | LoginResult
+
+export async function saveLogin(context: Context, token: StoredToken, user: undefined | {id: string; name: string}): Promise<LoginOutcome> {
   const previous = context.credentials
   const issuer = context.config.issuer.value
+  const replaced = previous?.token && previous.user && user && (previous.user.id !== user.id || previous.issuer !== issuer) ? previous.user : undefined
+  if (replaced) {
+    const stored = `${replaced.name} (${replaced.id})${previous!.issuer === issuer ? '' : ` on ${previous!.issuer}`}`
+    // Asked only on a terminal, default No; without one (a script) the login goes ahead and says so.
+    if (context.stdin.isTTY && context.stderr.isTTY) {
+      if (!(await confirm(`You are signed in as ${stored}. Replace that login with ${user!.name} (${user!.id})?`, context))) {
+        context.note(`Nothing was saved: you are still signed in as ${stored}.`)
+        return {authenticated: false, credentials_path: context.store.path, kept_user: replaced, saved: false}
+      }
+    } else {
+      context.note(`Replacing the stored login of ${stored} with ${user!.name} (${user!.id}).`)
+    }
+  }
+
   const credentials: StoredCredentials = {
     // A linked project belongs to the server it was linked on: keep it only there.
     access_key: previous?.issuer === issuer ? previous.access_key : undefined,

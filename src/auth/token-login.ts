@@ -8,9 +8,9 @@ import {ErrorKind, LatchError} from '../errors.js'
 import {readSecret} from '../ui/secret-input.js'
 import {warnIfShadowed} from './device-login.js'
 import {identify, type Identity} from './identity.js'
-import {type LoginResult, saveLogin} from './save-login.js'
+import {type LoginOutcome, saveLogin} from './save-login.js'
 
-export async function tokenLogin(context: Context): Promise<LoginResult> {
+export async function tokenLogin(context: Context): Promise<LoginOutcome> {
   warnIfShadowed(context)
   await context.store.checkWritable()
   const secret = await readSecret(context, 'personal access token', `echo "$PAT" | ${context.bin} login --token`)

@@ -2,7 +2,7 @@ import {Flags} from '@oclif/core'
 
 import {BaseCommand} from '../base-command.js'
 import {deviceLogin} from '../auth/device-login.js'
-import type {LoginResult} from '../auth/save-login.js'
+import type {LoginOutcome} from '../auth/save-login.js'
 import {tokenLogin} from '../auth/token-login.js'
 import {cancelled} from '../oauth/device-flow.js'
 import {DEFAULT_LOGIN_SCOPES, PLATFORM_SCOPES} from '../platform/scopes.js'
@@ -48,7 +48,7 @@ Scopes: ${Object.entries(PLATFORM_SCOPES)
     token: Flags.boolean({description: 'Sign in with a personal access token from a hidden prompt or stdin.'}),
   }
 
-  async run(): Promise<LoginResult> {
+  async run(): Promise<LoginOutcome> {
     const {flags} = await this.parse(Login)
     const context = await this.context({issuer: flags.issuer})
     return this.cancellable(

@@ -13,6 +13,7 @@ import lockfile from 'proper-lockfile'
 
 import {BIN, type CliResult, makeSandbox, runCli, type Sandbox, startCli} from '../helpers/cli.js'
 import {useEmulator} from '../helpers/emulator.js'
+import {commandExists, describeWithTools, Terminal} from '../helpers/tmux.js'
 
 const ALL_READ = ['inference', 'projects.read', 'account.read']
 
@@ -221,5 +222,74 @@ describe('hints that fit', () => {
     const result = await runCli(['whoami'], {env: sandbox.env({LATCH_TOKEN: `sk_pat_${'0'.repeat(64)}`})})
     expect(result.code).toBe(5)
     expect(result.stderr).toContain('Hint: set LATCH_TOKEN to a valid token, or unset it')
+  })
+})
+
+describe('a browser program that fails', () => {
+  it('LATCH_BROWSER=/bin/false: says the program failed, names it and its status, and keeps waiting', async () => {
+    const login = startCli(['login', '--browser'], {env: sandbox.env({LATCH_BROWSER: '/bin/false'})})
+    const [, userCode] = await login.waitFor(/Your device code is: ([A-Z0-9-]+)/)
+    await login.waitFor(/Could not open a browser \(the browser program \/bin\/false failed \(exit status 1\)\); open the URL above yourself\./)
+    await emulator.approve(userCode)
+    const result = await login.done
+    expect(result.code).toBe(0)
+    expect(result.stderr.match(/Could not open a browser/g)).toHaveLength(1)
+  })
+})
+
+describe('a login that replaces another user', () => {
+  it('without a terminal it goes ahead and says whose login it replaces', async () => {
+    await loginWithPat('bob')
+    const login = startCli(['login', '--no-browser'], {env: sandbox.env()})
+    const [, userCode] = await login.waitFor(/Your device code is: ([A-Z0-9-]+)/)
+    await emulator.approve(userCode, 'alice')
+    const result = await login.done
+    expect(result.code).toBe(0)
+    expect(result.stderr).toContain('Replacing the stored login of Bob Example (usr_bob) with Alice Example (usr_alice).')
+    expect(JSON.parse((await readFile(sandbox.credentialsPath, 'utf8'))).user.id).toBe('usr_alice')
+  })
+
+  it('the same user again: nothing to say', async () => {
+    await loginWithPat('alice')
+    const login = startCli(['login', '--no-browser'], {env: sandbox.env()})
+    const [, userCode] = await login.waitFor(/Your device code is: ([A-Z0-9-]+)/)
+    await emulator.approve(userCode, 'alice')
+    const result = await login.done
+    expect(result.code).toBe(0)
+    expect(result.stderr).not.toContain('Replacing')
+  })
+
+  describeWithTools({tmux: commandExists('tmux')}, 'on a terminal', () => {
+    let terminal: Terminal | undefined
+    afterEach(async () => {
+      await terminal?.stop()
+      terminal = undefined
+    })
+
+    it('asks, default No: Enter keeps the stored login, says nothing was saved, exit 0', async () => {
+      await loginWithPat('bob')
+      const before = await readFile(sandbox.credentialsPath, 'utf8')
+      terminal = await Terminal.start({args: ['login', '--no-browser'], env: sandbox.env({CI: undefined, NO_COLOR: '1'})})
+      const screen = await terminal.waitFor(/Your device code is: ([A-Z0-9-]+)/)
+      await emulator.approve(screen.match(/Your device code is: ([A-Z0-9-]+)/)![1], 'alice')
+      const question = await terminal.waitFor(/Replace that login with Alice Example \(usr_alice\)\?\s+\(y\/N\)/)
+      expect(question).toContain('You are signed in as Bob Example (usr_bob).')
+      await terminal.keys('Enter')
+      expect(await terminal.exitCode()).toBe(0)
+      expect(await terminal.capture()).toContain('Nothing was saved: you are still signed in as Bob Example (usr_bob).')
+      expect(await readFile(sandbox.credentialsPath, 'utf8')).toBe(before)
+    })
+
+    it('answering y replaces it', async () => {
+      await loginWithPat('bob')
+      terminal = await Terminal.start({args: ['login', '--no-browser'], env: sandbox.env({CI: undefined, NO_COLOR: '1'})})
+      const screen = await terminal.waitFor(/Your device code is: ([A-Z0-9-]+)/)
+      await emulator.approve(screen.match(/Your device code is: ([A-Z0-9-]+)/)![1], 'alice')
+      await terminal.waitFor(/Replace that login/)
+      await terminal.type('y')
+      await terminal.keys('Enter')
+      expect(await terminal.exitCode()).toBe(0)
+      expect(JSON.parse(await readFile(sandbox.credentialsPath, 'utf8')).user.id).toBe('usr_alice')
+    })
   })
 })
