@@ -5,6 +5,7 @@
 import type {Context} from '../context.js'
 import {ErrorKind, LatchError} from '../errors.js'
 import {confirm} from '../ui/confirm.js'
+import {printedExpiry} from './instant.js'
 
 export interface LogoutResult {
   credentials_path: string
@@ -54,11 +55,7 @@ export async function logout(context: Context, options: {force: boolean}): Promi
     const outcome = await revoke(context, stored.token.refresh_token, stored.token.access_token)
     result.revoked = outcome.ok ? 'revoked' : 'failed'
     if (!outcome.ok) result.revocation_error = outcome.reason
-    context.note(
-      outcome.ok
-        ? 'Revoked the token on the server.'
-        : `Warning: could not revoke the token on the server (${outcome.reason}); it stays valid until it expires.`,
-    )
+    context.note(outcome.ok ? 'Revoked the token on the server.' : `Warning: could not revoke the token on the server (${outcome.reason}); ${stillValid(outcome.failed, Boolean(stored.token.refresh_token), stored.token.expires_at)}.`)
   } else if (stored.token?.type === 'pat') {
     context.note('Personal access tokens are not revoked by logout: delete it in the console if it should stop working.')
   }
@@ -69,22 +66,35 @@ export async function logout(context: Context, options: {force: boolean}): Promi
   return result
 }
 
-async function revoke(context: Context, refreshToken: string | undefined, accessToken: string): Promise<{ok: true} | {ok: false; reason: string}> {
+/**
+ * What a failed revocation leaves usable, and until when, for the warning (docs/tokens.md): `grant` when
+ * the refresh token could not be revoked, `access` when only the access token could not be.
+ */
+function stillValid(failed: 'access' | 'grant', hadRefreshToken: boolean, expiresAt: string | undefined): string {
+  const access = `the access token stays valid until ${printedExpiry(expiresAt) ?? 'it expires'}`
+  if (failed === 'grant') return `${access}, and the refresh token until its own expiry on the server (whoever holds it can get new access tokens until then)`
+  return hadRefreshToken ? `the login was ended on the server, but ${access} on servers that do not end both together` : access
+}
+
+type Revocation = {ok: true} | {failed: 'access' | 'grant'; ok: false; reason: string}
+
+async function revoke(context: Context, refreshToken: string | undefined, accessToken: string): Promise<Revocation> {
   const {revokeToken} = await import('../oauth/revocation.js')
   let server
   try {
     server = await context.discover()
   } catch (error) {
-    return {ok: false, reason: error instanceof Error ? error.message : String(error)}
+    return {failed: refreshToken ? 'grant' : 'access', ok: false, reason: error instanceof Error ? error.message : String(error)}
   }
 
   // Revoking the refresh token ends the whole grant; the access token is revoked too for servers that don't cascade.
   if (refreshToken) {
     const outcome = await revokeToken(server, refreshToken, 'refresh_token')
-    if (!outcome.ok) return outcome
+    if (!outcome.ok) return {...outcome, failed: 'grant'}
   }
 
-  return revokeToken(server, accessToken, 'access_token')
+  const outcome = await revokeToken(server, accessToken, 'access_token')
+  return outcome.ok ? outcome : {...outcome, failed: 'access'}
 }
 
 function remindEnv(context: Context, names: string[]): void {

@@ -5,6 +5,7 @@
 import type {Context} from '../context.js'
 import type {StoredCredentials, StoredToken} from '../credentials/schema.js'
 import {confirm} from '../ui/confirm.js'
+import {printedExpiry} from './instant.js'
 import {platformScopes} from './scopes.js'
 
 export interface LoginResult {
@@ -60,7 +61,7 @@ export async function saveLogin(context: Context, token: StoredToken, user: unde
     authenticated: true,
     credentials_path: context.store.path,
     issuer,
-    token: {expires_at: token.expires_at ?? null, scopes: platformScopes(token.scopes), type: token.type},
+    token: {expires_at: printedExpiry(token.expires_at), scopes: platformScopes(token.scopes), type: token.type},
     user: user ? {id: user.id, name: user.name} : null,
   }
 }

@@ -5,6 +5,7 @@ import type {Context} from '../context.js'
 import type {Project} from '../platform/client.js'
 import {activeToken, canRefresh} from './active-token.js'
 import {identify} from './identity.js'
+import {printedExpiry} from './instant.js'
 import {platformScopes} from './scopes.js'
 
 export interface WhoamiReport {
@@ -43,7 +44,8 @@ export async function whoami(context: Context): Promise<WhoamiReport> {
     issuer: context.config.issuer.value,
     project,
     token: {
-      expires_at: identity.token?.expires_at ?? token.value.expiresAt ?? null,
+      // The stored expiry first, as `latch token` reports it; the server's for a token from the environment.
+      expires_at: printedExpiry(token.source === 'file' && token.value.expiresAt ? token.value.expiresAt : (identity.token?.expires_at ?? token.value.expiresAt)),
       origin: token.origin,
       refreshable: canRefresh(context, token),
       scopes: platformScopes(identity.token?.scopes ?? token.value.scopes ?? []),

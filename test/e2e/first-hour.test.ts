@@ -11,6 +11,8 @@ import {join} from 'node:path'
 
 import lockfile from 'proper-lockfile'
 
+import {printedInstant} from '../../src/auth/instant.js'
+
 import {BIN, type CliResult, makeSandbox, runCli, type Sandbox, startCli} from '../helpers/cli.js'
 import {useEmulator} from '../helpers/emulator.js'
 import {commandExists, describeWithTools, Terminal} from '../helpers/tmux.js'
@@ -291,5 +293,38 @@ describe('a login that replaces another user', () => {
       expect(await terminal.exitCode()).toBe(0)
       expect(JSON.parse(await readFile(sandbox.credentialsPath, 'utf8')).user.id).toBe('usr_alice')
     })
+  })
+})
+
+describe('logout when revocation fails', () => {
+  it('says which token stays valid, and until when', async () => {
+    const login = startCli(['login', '--no-browser'], {env: sandbox.env()})
+    const [, userCode] = await login.waitFor(/Your device code is: ([A-Z0-9-]+)/)
+    await emulator.approve(userCode)
+    expect((await login.done).code).toBe(0)
+    const stored = JSON.parse(await readFile(sandbox.credentialsPath, 'utf8'))
+    expect(stored.token.refresh_token).toBeTruthy()
+
+    // Nothing listens on port 9 of loopback: discovery, and so revocation, fails.
+    const result = await runCli(['logout', '--force'], {env: sandbox.env({LATCH_ISSUER: 'http://127.0.0.1:9'})})
+    expect(result.code).toBe(0)
+    expect(result.stderr).toContain(`the access token stays valid until ${printedInstant(stored.token.expires_at)}, and the refresh token until its own expiry on the server`)
+    expect(existsSync(sandbox.credentialsPath)).toBe(false)
+  })
+})
+
+describe('timestamps', () => {
+  it('whoami and token --json print the same expiry, the same way', async () => {
+    const login = startCli(['login', '--no-browser'], {env: sandbox.env()})
+    const [, userCode] = await login.waitFor(/Your device code is: ([A-Z0-9-]+)/)
+    await emulator.approve(userCode)
+    expect((await login.done).code).toBe(0)
+
+    const token = JSON.parse((await runCli(['token', '--json'], {env: sandbox.env()})).stdout)
+    const whoamiJson = JSON.parse((await runCli(['whoami', '--json'], {env: sandbox.env()})).stdout)
+    const whoami = await runCli(['whoami'], {env: sandbox.env()})
+    expect(token.expires_at).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/)
+    expect(whoamiJson.token.expires_at).toBe(token.expires_at)
+    expect(whoami.stdout).toContain(`Expires:  ${token.expires_at} (`)
   })
 })
