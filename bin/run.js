@@ -31,7 +31,7 @@ async function main() {
   // The commands src/fast-path.ts may answer; it declines any other argv (flags, args, --help).
   if (argv[0] === 'token' || argv[0] === 'whoami') {
     const {runFast} = await import('../dist/bundle/fast-path.js')
-    if (await runFast(argv, pjson.oclif.bin)) return
+    if (await runFast(argv, pjson.oclif.bin, pjson.version)) return
   }
 
   // oclif and the commands, bundled (scripts/bundle.js): oclif takes the commands from the bundle's

@@ -12,7 +12,7 @@ export abstract class BaseCommand extends Command {
 
   /** The outside world, as the command's logic sees it; see src/context.ts. */
   protected context(flags: {issuer?: string} = {}, options: {allowUnreadableCredentials?: boolean} = {}): Promise<Context> {
-    return createContext({...options, bin: this.config.bin, flags})
+    return createContext({...options, bin: this.config.bin, flags, version: this.config.version})
   }
 
   /**

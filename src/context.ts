@@ -12,6 +12,8 @@ import {PlatformClient} from './platform/client.js'
 export interface Context {
   bin: string
   config: ResolvedConfig
+  /** Sent on every HTTP request: `latch/0.1.0 (linux; node 20.20.2)`, or the host CLI's bin and version. */
+  userAgent: string
   /** Resolves to undefined once copied, or to why it could not be; never rejects. */
   copyToClipboard(text: string): Promise<string | undefined>
   /** The credentials file as read at start (undefined when there is none). */
@@ -39,6 +41,8 @@ export interface ContextOptions {
   /** Carry on with no credentials when the file's content is unusable, and say so in `unreadableCredentials`. */
   allowUnreadableCredentials?: boolean
   bin: string
+  /** The running CLI's version, for the User-Agent (the host CLI's when mounted). */
+  version?: string
   env?: Record<string, string | undefined>
   flags?: {issuer?: string}
   stderr?: NodeJS.WriteStream
@@ -65,6 +69,7 @@ export async function createContext(options: ContextOptions): Promise<Context> {
 
   const config = resolveConfig({bin: options.bin, credentials, env, flags: options.flags})
   const timeout = config.httpTimeout
+  const userAgent = userAgentOf(options.bin, options.version ?? 'unknown')
 
   let discovered: Promise<Configuration> | undefined
   return {
@@ -77,7 +82,7 @@ export async function createContext(options: ContextOptions): Promise<Context> {
     },
     discover() {
       discovered ??= import('./oauth/server.js').then(({discoverServer}) =>
-        discoverServer({clientId: config.clientId.value, issuer: config.issuer.value, timeout}),
+        discoverServer({clientId: config.clientId.value, issuer: config.issuer.value, timeout, userAgent}),
       )
       return discovered
     },
@@ -87,12 +92,18 @@ export async function createContext(options: ContextOptions): Promise<Context> {
       const {openBrowser} = await import('./ui/browser.js')
       return openBrowser(url, config.browserCommand, onFailure)
     },
-    platform: new PlatformClient(config.apiUrl.value, timeout),
+    platform: new PlatformClient(config.apiUrl.value, timeout, undefined, userAgent),
     stderr,
     stdin: options.stdin ?? process.stdin,
     stdinTimeout: config.stdinTimeout,
     store,
     timeout,
     unreadableCredentials,
+    userAgent,
   }
+}
+
+/** `latch/0.1.0 (linux; node 20.20.2)`: who is asking, for server logs and the consent page. */
+export function userAgentOf(bin: string, version: string): string {
+  return `${bin}/${version} (${process.platform}; node ${process.versions.node})`
 }

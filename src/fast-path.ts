@@ -31,7 +31,7 @@ const COMMANDS: Record<string, FastCommand> = {
 }
 
 /** Runs `argv` when it is a bare fast command; otherwise does nothing and returns false. */
-export async function runFast(argv: string[], bin: string): Promise<boolean> {
+export async function runFast(argv: string[], bin: string, version?: string): Promise<boolean> {
   const [id, ...rest] = argv
   const command = Object.hasOwn(COMMANDS, id) ? COMMANDS[id] : undefined
   const json = rest.length === 1 && rest[0] === '--json'
@@ -42,7 +42,7 @@ export async function runFast(argv: string[], bin: string): Promise<boolean> {
   // Written the way oclif's Command.log and logJson write: one chunk, a newline, pretty JSON.
   const print = (text: string) => process.stdout.write(`${text}\n`)
   try {
-    const {report, text} = await command(await createContext({bin}), bin)
+    const {report, text} = await command(await createContext({bin, version}), bin)
     print(json ? JSON.stringify(report, null, 2) : text())
   } catch (error) {
     const described = describeError(error, bin)

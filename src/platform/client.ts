@@ -41,6 +41,7 @@ export class PlatformClient {
     private readonly timeoutSeconds: number,
     /** How GET requests are made; a test can pass its own. */
     private readonly request: HttpGet = httpGet,
+    private readonly userAgent?: string,
   ) {}
 
   /** The token's owner; undefined when the server has no platform API (404), so callers can fall back to userinfo. */
@@ -91,7 +92,7 @@ export class PlatformClient {
     let response: HttpGetResponse
     try {
       response = await this.request(url, {
-        headers: {accept: 'application/json', authorization: `Bearer ${token.secret}`, ...headers},
+        headers: {accept: 'application/json', authorization: `Bearer ${token.secret}`, ...(this.userAgent ? {'user-agent': this.userAgent} : {}), ...headers},
         timeoutMs: this.timeoutSeconds * 1000,
       })
     } catch (error) {

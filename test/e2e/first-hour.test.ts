@@ -5,6 +5,8 @@
  */
 import {afterEach, beforeEach, describe, expect, it} from '@jest/globals'
 import {spawn} from 'node:child_process'
+import {createServer} from 'node:http'
+import {type AddressInfo} from 'node:net'
 import {existsSync, openSync} from 'node:fs'
 import {mkdir, readdir, readFile, writeFile} from 'node:fs/promises'
 import {join} from 'node:path'
@@ -14,6 +16,7 @@ import lockfile from 'proper-lockfile'
 import {printedInstant} from '../../src/auth/instant.js'
 
 import {BIN, type CliResult, makeSandbox, runCli, type Sandbox, startCli} from '../helpers/cli.js'
+import {Browser, formsOf, textOf} from '../emulator/browser.js'
 import {useEmulator} from '../helpers/emulator.js'
 import {commandExists, describeWithTools, Terminal} from '../helpers/tmux.js'
 
@@ -326,5 +329,41 @@ describe('timestamps', () => {
     expect(token.expires_at).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/)
     expect(whoamiJson.token.expires_at).toBe(token.expires_at)
     expect(whoami.stdout).toContain(`Expires:  ${token.expires_at} (`)
+  })
+})
+
+describe('User-Agent', () => {
+  const USER_AGENT = `latch/0.1.0 (${process.platform}; node ${process.versions.node})`
+
+  it('the emulator shows latch as the program asking to sign in, not openid-client', async () => {
+    const login = startCli(['login', '--no-browser'], {env: sandbox.env()})
+    const [, url] = await login.waitFor(/Open (\S+) to approve/)
+    const browser = new Browser()
+    const autoPost = await browser.get(url)
+    const [form] = formsOf(autoPost.html)
+    const confirm = textOf((await browser.submit(autoPost, form)).html)
+    expect(confirm).toContain(USER_AGENT)
+    expect(confirm).not.toContain('openid-client')
+    login.process.kill('SIGINT')
+    await login.done
+  })
+
+  it('the platform API gets it too (whoami on the fast path, link through oclif)', async () => {
+    // A stand-in platform API that records the header and refuses the token: the emulator's request
+    // log does not keep headers.
+    const agents: string[] = []
+    const server = createServer((request, response) => {
+      agents.push(String(request.headers['user-agent']))
+      response.writeHead(401).end()
+    })
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+    try {
+      const env = sandbox.env({LATCH_API_URL: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, LATCH_TOKEN: `sk_pat_${'1'.repeat(64)}`})
+      expect((await runCli(['whoami'], {env})).code).toBe(5)
+      expect((await runCli(['link', `sk_proj_${'x'.repeat(40)}`], {env})).code).toBe(5)
+      expect(agents).toEqual([USER_AGENT, USER_AGENT])
+    } finally {
+      server.close()
+    }
   })
 })
