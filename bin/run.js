@@ -36,12 +36,30 @@ async function main() {
 
   // oclif and the commands, bundled (scripts/bundle.js): oclif takes the commands from the bundle's
   // COMMANDS instead of importing dist/commands, so that one copy of oclif runs them.
-  const {execute, settings} = await import('../dist/bundle/cli.js')
+  const {flush, handle, run, settings} = await import('../dist/bundle/cli.js')
   // Compiled code only, even when NODE_ENV is test or development (bin/dev.js is for the TypeScript source).
   settings.enableAutoTranspile = false
   const root = fileURLToPath(new URL('..', import.meta.url))
   const commands = {identifier: 'COMMANDS', strategy: 'explicit', target: './dist/bundle/commands.js'}
-  await execute({loadOptions: {pjson: {...pjson, oclif: {...pjson.oclif, commands}}, root}})
+  // What oclif's execute() does, except for an unknown command (see src/unknown-command.ts).
+  try {
+    await run(argv, {pjson: {...pjson, oclif: {...pjson.oclif, commands}}, root})
+    await flush()
+  } catch (error) {
+    if (error?.oclif?.exit === 127) await unknownCommandExit()
+    else await handle(error)
+  }
+}
+
+/** plugin-not-found's exit 127 becomes latch's usage error: one line, a hint with the closest command, exit 2. */
+async function unknownCommandExit() {
+  const {unknownCommand} = await import('../dist/unknown-command.js')
+  const {describeError, errorLines} = await import('../dist/ui/error-report.js')
+  const manifest = JSON.parse(readFileSync(new URL('../oclif.manifest.json', import.meta.url), 'utf8'))
+  const words = argv.slice(0, argv.findIndex((arg) => arg.startsWith('-')) >>> 0)
+  const described = describeError(unknownCommand(words, Object.keys(manifest.commands), pjson.oclif.bin), pjson.oclif.bin)
+  process.stderr.write(errorLines(described, undefined))
+  process.exitCode = described.exit
 }
 
 /** Any sign of WSL, where oclif names the platform "wsl" after more checks: it then answers itself. */

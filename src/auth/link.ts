@@ -47,7 +47,8 @@ async function readKey(context: Context): Promise<string> {
   try {
     return await readSecret(context, 'project access key', `echo "$KEY" | ${context.bin} link`)
   } catch (error) {
-    if (error instanceof LatchError && error.kind === ErrorKind.Usage) {
+    // No key at all (none given, stdin ended, or stayed silent) is "Access key required"; a key too long stays a usage error.
+    if (error instanceof LatchError && error.kind === ErrorKind.Usage && error.message.startsWith('No ')) {
       throw new LatchError(ErrorKind.AccessKey, `Access key required: ${lowerFirst(error.message)}`, {
         hint: `run \`${context.bin} link sk_proj_...\` (or pipe the key in), or set ${context.config.env.accessKey}`,
       })

@@ -1,6 +1,6 @@
 import {Args} from '@oclif/core'
 
-import {BaseCommand} from '../base-command.js'
+import {BaseCommand, jsonFlag} from '../base-command.js'
 import {link, type LinkResult} from '../auth/link.js'
 
 export default class Link extends BaseCommand {
@@ -16,6 +16,8 @@ export default class Link extends BaseCommand {
   }
 
   static examples = ['<%= config.bin %> <%= command.id %>', 'echo "$KEY" | <%= config.bin %> <%= command.id %>', '<%= config.bin %> <%= command.id %> sk_proj_...']
+
+  static flags = {json: jsonFlag('the linked project and the credentials path')}
 
   async run(): Promise<LinkResult> {
     const {args} = await this.parse(Link)

@@ -367,3 +367,79 @@ describe('User-Agent', () => {
     }
   })
 })
+
+describe('the command line', () => {
+  const run = (...args: string[]) => runCli(args, {env: sandbox.env()})
+
+  it('a mistyped command: exit 2, one error line and a hint with the closest command', async () => {
+    const result = await run('logni')
+    expect(result.code).toBe(2)
+    expect(result.stderr).toContain('Error: Unknown command: logni')
+    expect(result.stderr).toContain('Hint: did you mean `latch login`? `latch help` lists the commands')
+
+    const far = await run('frobnicate')
+    expect(far.code).toBe(2)
+    expect(far.stderr).toContain('Hint: run `latch help` to see the commands')
+
+    const extra = await run('logout', 'extra')
+    expect(extra.code).toBe(2)
+    expect(extra.stderr).toContain('Error: Unexpected argument for `latch logout`: extra')
+  })
+
+  it('a mistyped flag: did you mean', async () => {
+    const result = await run('login', '--scoeps', 'inference')
+    expect(result.code).toBe(2)
+    expect(result.stderr).toContain('Error: Unknown flag --scoeps')
+    expect(result.stderr).toContain('Hint: did you mean --scopes? See `latch login --help` for the flags it takes')
+    expect((await run('login', '--no-browsr')).stderr).toContain('did you mean --no-browser?')
+    expect((await run('whoami', '--jsn')).stderr).toContain('did you mean --json?')
+  })
+
+  it('readable flag errors: a bad integer, exclusive flags', async () => {
+    const port = await run('emulator', '--port', 'abc')
+    expect(port.code).toBe(2)
+    expect(port.stderr).toContain('Error: --port: Expected an integer but received: abc')
+
+    const exclusive = await run('login', '--token', '--copy')
+    expect(exclusive.code).toBe(2)
+    expect(exclusive.stderr).toMatch(/Error: --(token|copy)=true cannot also be provided when using --(copy|token)/)
+  })
+
+  it('`latch help CMD` and -h on every command', async () => {
+    for (const command of ['login', 'logout', 'whoami', 'token', 'link', 'emulator']) {
+      const short = await run(command, '-h')
+      expect([command, short.code]).toEqual([command, 0])
+      expect(short.stdout).toContain(`$ latch ${command}`)
+      const help = await run('help', command)
+      expect(help.code).toBe(0)
+      expect(help.stdout).toBe(short.stdout)
+    }
+  })
+
+  it('login --help: a usage line per way to sign in, with --no-browser and no dangling "| ]"', async () => {
+    const help = (await run('login', '--help')).stdout
+    const usage = help.slice(help.indexOf('USAGE'), help.indexOf('FLAGS')).replaceAll(/\s+/g, ' ')
+    expect(usage).toContain('$ latch login [--scopes <value>] [--reset-scopes] [--browser | --no-browser] [--copy] [--issuer <value>] [--json]')
+    expect(usage).toContain('$ latch login --token [--issuer <value>] [--json]')
+    expect(usage).not.toContain('| ]')
+  })
+
+  it("each command's --json says what its JSON holds", async () => {
+    const descriptions = new Set<string>()
+    for (const command of ['login', 'logout', 'whoami', 'token', 'link', 'emulator']) {
+      const help = (await run(command, '--help')).stdout.replaceAll(/\s+/g, ' ')
+      expect(help).not.toContain('Format output as json')
+      const json = /--json (Print .*? as one JSON document)/.exec(help)
+      expect(json).not.toBeNull()
+      descriptions.add(json![1])
+    }
+
+    expect(descriptions.size).toBe(6)
+  })
+
+  it('latch autocomplete (oclif plugin) sets up shell completion', async () => {
+    const result = await runCli(['autocomplete', 'script', 'bash'], {env: sandbox.env({XDG_CACHE_HOME: join(sandbox.home, '.cache')})})
+    expect(result.code).toBe(0)
+    expect(result.stdout).toContain('LATCH_AC_BASH_SETUP_PATH')
+  })
+})
