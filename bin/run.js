@@ -46,17 +46,19 @@ async function main() {
     await run(argv, {pjson: {...pjson, oclif: {...pjson.oclif, commands}}, root})
     await flush()
   } catch (error) {
-    if (error?.oclif?.exit === 127) await unknownCommandExit()
+    const words = argv.slice(0, argv.findIndex((arg) => arg.startsWith('-')) >>> 0)
+    if (error?.oclif?.exit === 127) await unknownCommandExit(words)
+    // plugin-help's "Command logni not found." for `latch help logni`: the same error and hint.
+    else if (words[0] === 'help' && /^Command \S+ not found\.$/.test(error?.message)) await unknownCommandExit(words.slice(1))
     else await handle(error)
   }
 }
 
 /** plugin-not-found's exit 127 becomes latch's usage error: one line, a hint with the closest command, exit 2. */
-async function unknownCommandExit() {
+async function unknownCommandExit(words) {
   const {unknownCommand} = await import('../dist/unknown-command.js')
   const {describeError, errorLines} = await import('../dist/ui/error-report.js')
   const manifest = JSON.parse(readFileSync(new URL('../oclif.manifest.json', import.meta.url), 'utf8'))
-  const words = argv.slice(0, argv.findIndex((arg) => arg.startsWith('-')) >>> 0)
   const described = describeError(unknownCommand(words, Object.keys(manifest.commands), pjson.oclif.bin), pjson.oclif.bin)
   process.stderr.write(errorLines(described, undefined))
   process.exitCode = described.exit

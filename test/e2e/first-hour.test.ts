@@ -377,6 +377,10 @@ describe('the command line', () => {
     expect(result.stderr).toContain('Error: Unknown command: logni')
     expect(result.stderr).toContain('Hint: did you mean `latch login`? `latch help` lists the commands')
 
+    const help = await run('help', 'logni')
+    expect(help.code).toBe(2)
+    expect(help.stderr).toContain('Hint: did you mean `latch login`?')
+
     const far = await run('frobnicate')
     expect(far.code).toBe(2)
     expect(far.stderr).toContain('Hint: run `latch help` to see the commands')
