@@ -32,7 +32,7 @@ const COMMANDS: Record<string, FastCommand> = {
 }
 
 /** Runs `argv` when it is a bare fast command; otherwise does nothing and returns false. */
-export async function runFast(argv: string[], bin: string): Promise<boolean> {
+export async function runFast(argv: string[], bin: string, version?: string): Promise<boolean> {
   const [id, ...rest] = argv
   const command = Object.hasOwn(COMMANDS, id) ? COMMANDS[id] : undefined
   const json = rest.length === 1 && rest[0] === '--json'
@@ -43,7 +43,7 @@ export async function runFast(argv: string[], bin: string): Promise<boolean> {
   // Written the way oclif's Command.log and logJson write: one chunk, a newline, pretty JSON.
   const print = (text: string) => process.stdout.write(`${text}\n`)
   try {
-    const {exit, report, text} = await command(await createContext({bin}), bin)
+    const {exit, report, text} = await command(await createContext({bin, version}), bin)
     print(json ? terminalSafeJson(JSON.stringify(report, null, 2)) : text())
     if (exit) process.exitCode = exit
   } catch (error) {

@@ -5,7 +5,7 @@
  */
 import type {Context} from '../context.js'
 import {ErrorKind, LatchError} from '../errors.js'
-import type {Credential, Me} from '../platform/client.js'
+import {type Credential, invalidTokenHint, type Me} from '../platform/client.js'
 
 export interface Identity {
   email?: string
@@ -48,7 +48,7 @@ async function userinfo(context: Context, token: Credential, expectedSubject?: s
   } catch (error) {
     // A 401 means the token is bad, with or without a WWW-Authenticate challenge or an error body.
     if (error instanceof client.WWWAuthenticateChallengeError || httpStatusOf(error) === 401) {
-      throw new LatchError(ErrorKind.TokenInvalid, `Token is invalid or expired (from ${token.origin})`, {hint: 'run `latch login` to sign in again'})
+      throw new LatchError(ErrorKind.TokenInvalid, `Token is invalid or expired (from ${token.origin})`, {hint: invalidTokenHint(token)})
     }
 
     throw serverError(error, url, 'read the user info', context.timeout)

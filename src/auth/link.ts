@@ -23,12 +23,13 @@ export async function link(context: Context, keyArgument: string | undefined): P
   // The key is saved into the stored record: never into one that belongs to another server than the one it is checked with.
   checkStoredIssuer(context.config, context.bin)
   await activeToken(context)
+  await context.store.checkWritable()
   const key = keyArgument?.trim() || (await readKey(context))
   checkAccessKeyFormat(key)
   const project = await withActiveToken(context, (token) =>
     context.platform.currentProject(
-      {origin: token.origin, scopes: token.value.scopes, secret: token.value.accessToken},
-      {origin: keyArgument ? 'the argument' : 'the input', secret: key},
+      {origin: token.origin, scopes: token.value.scopes, secret: token.value.accessToken, source: token.source === 'env' ? 'env' : 'file'},
+      {origin: keyArgument ? 'the argument' : 'the input', secret: key, source: 'input'},
     ),
   )
 
@@ -53,7 +54,8 @@ async function readKey(context: Context): Promise<string> {
   try {
     return await readSecret(context, 'project access key', `echo "$KEY" | ${context.bin} link`)
   } catch (error) {
-    if (error instanceof LatchError && error.kind === ErrorKind.Usage) {
+    // No key at all (none given, stdin ended, or stayed silent) is "Access key required"; a key too long stays a usage error.
+    if (error instanceof LatchError && error.kind === ErrorKind.Usage && error.message.startsWith('No ')) {
       throw new LatchError(ErrorKind.AccessKey, `Access key required: ${lowerFirst(error.message)}`, {
         hint: `run \`${context.bin} link sk_proj_...\` (or pipe the key in), or set ${context.config.env.accessKey}`,
       })

@@ -6,6 +6,8 @@ import type {Context} from '../context.js'
 import type {StoredCredentials, StoredToken} from '../credentials/schema.js'
 import {sameIssuer} from '../config.js'
 import {safeText} from '../ui/terminal-text.js'
+import {confirm} from '../ui/confirm.js'
+import {printedExpiry} from './instant.js'
 import {platformScopes} from './scopes.js'
 
 export interface LoginResult {
@@ -19,10 +21,36 @@ export interface LoginResult {
   user: null | {id: string; name: string}
 }
 
-export async function saveLogin(context: Context, token: StoredToken, user: undefined | {id: string; name: string}): Promise<LoginResult> {
+/** A login that would have replaced another user's, declined at the prompt: nothing was saved. */
+export interface LoginNotSaved {
+  authenticated: false
+  credentials_path: string
+  /** Who is still signed in. */
+  kept_user: {id: string; name: string}
+  saved: false
+}
+
+export type LoginOutcome = LoginNotSaved | LoginResult
+
+export async function saveLogin(context: Context, token: StoredToken, user: undefined | {id: string; name: string}): Promise<LoginOutcome> {
   const previous = context.credentials
   const issuer = context.config.issuer.value
   const apiUrl = context.config.apiUrl.value
+  const replaced = previous?.token && previous.user && user && (previous.user.id !== user.id || !sameIssuer(previous.issuer, issuer)) ? previous.user : undefined
+  if (replaced) {
+    const stored = `${safeText(replaced.name)} (${safeText(replaced.id)})${sameIssuer(previous!.issuer, issuer) ? '' : ` on ${safeText(previous!.issuer)}`}`
+    const incoming = `${safeText(user!.name)} (${safeText(user!.id)})`
+    // Asked only on a terminal, default No; without one (a script) the login goes ahead and says so.
+    if (context.stdin.isTTY && context.stderr.isTTY) {
+      if (!(await confirm(`You are signed in as ${stored}. Replace that login with ${incoming}?`, context))) {
+        context.note(`Nothing was saved: you are still signed in as ${stored}.`)
+        return {authenticated: false, credentials_path: context.store.path, kept_user: replaced, saved: false}
+      }
+    } else {
+      context.note(`Replacing the stored login of ${stored} with ${incoming}.`)
+    }
+  }
+
   const credentials: StoredCredentials = {
     // A linked project belongs to the server it was linked on: keep it only there.
     access_key: previous && sameIssuer(previous.issuer, issuer) && sameApi(previous, apiUrl) ? previous.access_key : undefined,
@@ -41,7 +69,7 @@ export async function saveLogin(context: Context, token: StoredToken, user: unde
     authenticated: true,
     credentials_path: context.store.path,
     issuer,
-    token: {expires_at: token.expires_at ?? null, scopes: platformScopes(token.scopes), type: token.type},
+    token: {expires_at: printedExpiry(token.expires_at), scopes: platformScopes(token.scopes), type: token.type},
     user: user ? {id: user.id, name: user.name} : null,
   }
 }

@@ -10,6 +10,7 @@ import {LatchError} from '../errors.js'
 import type {Project} from '../platform/client.js'
 import {canRefresh, withActiveToken} from './active-token.js'
 import {identify} from './identity.js'
+import {printedExpiry} from './instant.js'
 import {platformScopes} from './scopes.js'
 
 export interface WhoamiReport {
@@ -33,23 +34,22 @@ export interface WhoamiReport {
 }
 
 export async function whoami(context: Context): Promise<WhoamiReport> {
-  const {identity, token} = await withActiveToken(context, async (token) => {
+  const {credential, identity, token} = await withActiveToken(context, async (token) => {
     // A stored project key goes only to the API it was linked on, even next to a token from the environment.
     if (context.config.accessKey?.source === 'file') checkStoredIssuer(context.config, context.bin)
-    return {
-      identity: await identify(context, {origin: token.origin, scopes: token.value.scopes, secret: token.value.accessToken}),
-      token,
-    }
+    const credential = {origin: token.origin, scopes: token.value.scopes, secret: token.value.accessToken, source: token.source === 'env' ? ('env' as const) : ('file' as const)}
+    return {credential, identity: await identify(context, credential), token}
   })
   const {accessKey} = context.config
   let project: WhoamiReport['project'] = null
   let projectError: WhoamiReport['project_error']
   if (accessKey) {
     try {
-      const found = await context.platform.currentProject(
-        {origin: token.origin, scopes: token.value.scopes, secret: token.value.accessToken},
-        {origin: accessKey.origin, secret: accessKey.value},
-      )
+      const found = await context.platform.currentProject(credential, {
+        origin: accessKey.origin,
+        secret: accessKey.value,
+        source: accessKey.source === 'env' ? 'env' : 'file',
+      })
       project = {...found, source: accessKey.source as 'env' | 'file'}
     } catch (error) {
       if (!(error instanceof LatchError)) throw error
@@ -63,7 +63,8 @@ export async function whoami(context: Context): Promise<WhoamiReport> {
     project,
     ...(projectError ? {project_error: projectError} : {}),
     token: {
-      expires_at: identity?.token?.expires_at ?? token.value.expiresAt ?? null,
+      // The stored expiry first, as `latch token` reports it; the server's for a token from the environment.
+      expires_at: printedExpiry(token.source === 'file' && token.value.expiresAt ? token.value.expiresAt : (identity?.token?.expires_at ?? token.value.expiresAt)) ?? null,
       origin: token.origin,
       refreshable: canRefresh(context, token),
       scopes: platformScopes(identity?.token?.scopes ?? token.value.scopes ?? []),

@@ -1,6 +1,6 @@
 import {Flags} from '@oclif/core'
 
-import {BaseCommand} from '../base-command.js'
+import {BaseCommand, jsonFlag} from '../base-command.js'
 import {seededUsernames} from '../emulator/accounts.js'
 import {ErrorKind, LatchError} from '../errors.js'
 
@@ -21,6 +21,7 @@ script can start it with --port 0 and read where it is.`
   ]
 
   static flags = {
+    json: jsonFlag('the issuer URL, client id, users and poll interval (the first line on stdout)'),
     host: Flags.string({default: '127.0.0.1', description: 'Address to listen on.'}),
     port: Flags.integer({default: 4848, description: 'Port to listen on; 0 picks a free one.'}),
     interval: Flags.string({default: '5', description: 'Seconds between polls the server asks clients for (fractions allowed).'}),

@@ -1,4 +1,4 @@
-import {BaseCommand} from '../base-command.js'
+import {BaseCommand, jsonFlag} from '../base-command.js'
 import {printToken, type TokenReport} from '../auth/token.js'
 
 export default class Token extends BaseCommand {
@@ -12,6 +12,8 @@ export default class Token extends BaseCommand {
     'curl -H "Authorization: Bearer $(<%= config.bin %> <%= command.id %>)" https://api.example.com/v1/me',
     '<%= config.bin %> <%= command.id %> --json',
   ]
+
+  static flags = {json: jsonFlag('the token with its type, source, scopes and expiry')}
 
   async run(): Promise<TokenReport> {
     await this.parse(Token)

@@ -9,6 +9,7 @@ import {dirname} from 'node:path'
 import lockfile from 'proper-lockfile'
 
 import {ErrorKind, LatchError} from '../errors.js'
+import {describeErrno} from './errno.js'
 import type {StoredCredentials} from './schema.js'
 import type {CredentialStore} from './store.js'
 
@@ -27,12 +28,26 @@ export function lockPathOf(credentialsPath: string): string {
   return `${credentialsPath}.lock`
 }
 
-/** Runs `work` while holding the lock on the credentials file at `path`; the lock is released however `work` ends. */
-export async function withCredentialsLock<T>(path: string, work: () => Promise<T>): Promise<T> {
+/** After this long without the lock, latch says that it is waiting (once). */
+export const LOCK_WAIT_NOTICE_MS = 1000
+
+/**
+ * Runs `work` while holding the lock on the credentials file at `path`; the lock is released however
+ * `work` ends. `note` is told, once, when another process has kept the lock for LOCK_WAIT_NOTICE_MS.
+ */
+export async function withCredentialsLock<T>(
+  path: string,
+  work: () => Promise<T>,
+  note: (message: string) => void = (message) => process.stderr.write(`${message}\n`),
+): Promise<T> {
   const lockPath = lockPathOf(path)
   // The lock lives in the config directory, which may not exist yet (e.g. `link` with LATCH_TOKEN).
   await fs.mkdir(dirname(path), {mode: DIR_MODE, recursive: true}).catch(() => {})
   let release: () => Promise<void>
+  const notice = setTimeout(
+    () => note(`Waiting for another latch process to finish with ${path} (up to ${LOCK_WAIT_MS / 1000} s)...`),
+    LOCK_WAIT_NOTICE_MS,
+  )
   try {
     release = await lockfile.lock(path, {
       lockfilePath: lockPath,
@@ -49,6 +64,8 @@ export async function withCredentialsLock<T>(path: string, work: () => Promise<T
     })
   } catch (error) {
     throw lockError(error, path, lockPath)
+  } finally {
+    clearTimeout(notice)
   }
 
   try {
@@ -83,9 +100,6 @@ function lockError(error: unknown, path: string, lockPath: string): LatchError {
     })
   }
 
-  const reason = code === 'EACCES' || code === 'EPERM' ? 'permission denied' : code === 'EROFS' ? 'read-only file system' : (code ?? String(error))
-  return new LatchError(ErrorKind.CredentialsFile, `Cannot lock credentials at ${path}: ${reason}`, {
-    cause: error,
-    hint: 'check the permissions of that directory, or set LATCH_CONFIG_DIR to a writable directory',
-  })
+  const {fix, reason} = describeErrno(error, lockPath)
+  return new LatchError(ErrorKind.CredentialsFile, `Cannot lock credentials at ${path}: ${reason}`, {cause: error, hint: fix})
 }

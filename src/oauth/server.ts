@@ -15,6 +15,8 @@ export interface ServerOptions {
   issuer: string
   /** Seconds before any single HTTP request gives up. */
   timeout: number
+  /** Replaces openid-client's own User-Agent on every request of the Configuration. */
+  userAgent?: string
 }
 
 export async function discoverServer(options: ServerOptions): Promise<client.Configuration> {
@@ -26,7 +28,9 @@ export async function discoverServer(options: ServerOptions): Promise<client.Con
       algorithm,
       execute,
       // Every request of this Configuration (device, token, userinfo, revocation) inherits the size limit.
-      [client.customFetch]: limitedFetch,
+      [client.customFetch]: options.userAgent
+        ? (url: string, init: RequestInit) => limitedFetch(url, {...init, headers: {...(init.headers as Record<string, string>), 'user-agent': options.userAgent!}})
+        : limitedFetch,
       timeout: options.timeout,
     })
   let config: client.Configuration

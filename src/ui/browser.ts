@@ -33,11 +33,20 @@ export function decideBrowser(
  * Starts the browser and returns at once; resolves to an error message when it could not be started.
  * The browser never sees latch's secrets: `open` takes no environment of its own, so the variables
  * named by `secrets` (see secretEnvNames in config.ts) are out of process.env while it spawns.
+ *
+ * A program that starts but then exits with a failure status (`LATCH_BROWSER=/bin/false`, an xdg-open
+ * that finds no browser) is reported later, through `onFailure`, with its name and status; a browser
+ * that stays open is never waited on.
  */
-export async function openBrowser(url: string, command: string | undefined, secrets: string[]): Promise<string | undefined> {
+export async function openBrowser(url: string, command: string | undefined, secrets: string[], onFailure: (message: string) => void = () => {}): Promise<string | undefined> {
   try {
     const {default: open} = await import('open')
     const child = await withoutEnv(secrets, () => open(url, command ? {app: {name: command}} : {}))
+    const name = command ?? 'the system URL opener'
+    child.once('exit', (code, signal) => {
+      if (code !== 0 && code !== null) onFailure(`the browser program ${name} failed (exit status ${code})`)
+      else if (signal) onFailure(`the browser program ${name} was stopped by ${signal}`)
+    })
     return await new Promise((resolve) => {
       // `open` resolves once the process is spawned; a missing command shows up as an 'error' event.
       child.once('error', (error) => resolve(error.message))

@@ -97,5 +97,7 @@ function firstLine(text: string): string {
     .map((line) => line.trim())
     .filter((line) => line !== '' && !line.startsWith('See more help with'))
   if (lines.length === 0) return text
+  // oclif's "Parsing --port" / "Expected an integer but received: abc": the flag and what is wrong with it.
+  if (/^Parsing --[\w-]+$/.test(lines[0]) && lines.length > 1) return `${lines[0].slice('Parsing '.length)}: ${lines[1]}`
   return lines[0].endsWith(':') && lines.length > 1 ? lines[1] : lines[0]
 }

@@ -19,7 +19,8 @@ export async function readSecret(source: SecretSource, what: string, pipeExample
   // A paste or `echo` adds surrounding whitespace and a newline; anything else is the user's to fix.
   const secret = raw.trim()
   if (!secret) {
-    throw new LatchError(ErrorKind.Usage, `No ${what} was given`, {hint: `paste it at the prompt, or pipe it in: ${pipeExample}`})
+    const where = source.stdin.isTTY ? '' : ' (stdin ended without one)'
+    throw new LatchError(ErrorKind.Usage, `No ${what} was given${where}`, {hint: `paste it at the prompt, or pipe it in: ${pipeExample}`})
   }
 
   return secret
@@ -70,6 +71,8 @@ function readPipe(source: SecretSource, what: string, pipeExample: string): Prom
       source.stdinTimeout * 1000,
     )
     source.stdin.on('data', onData).on('end', onEnd).on('error', onError)
-    source.stdin.resume()
+    // Input that has already ended (something read it to the end before us) emits no 'end' again.
+    if (source.stdin.readableEnded) onEnd()
+    else source.stdin.resume()
   })
 }

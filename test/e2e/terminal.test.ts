@@ -241,14 +241,25 @@ describeWithTools({tmux: commandExists('tmux')}, 'in a real terminal (tmux)', ()
     expect(await readFile(sandbox.credentialsPath, 'utf8')).toBe(previous)
   })
 
-  it('logout asks first and Enter means No: nothing is removed', async () => {
+  it('logout asks first and Enter means No: "Nothing changed", exit 0, nothing is removed', async () => {
     const previous = await seedCredentials()
     terminal = await Terminal.start({args: ['logout'], env: terminalEnv()})
     await terminal.waitFor(/Log out Alice Example \(usr_alice\) from .*\(y\/N\)/)
     await terminal.keys('Enter')
 
+    expect(await terminal.exitCode()).toBe(0)
+    expect(await terminal.capture()).toContain('Nothing changed.')
+    expect(await terminal.capture()).not.toContain('Error')
+    expect(await readFile(sandbox.credentialsPath, 'utf8')).toBe(previous)
+  })
+
+  it('Ctrl-C at the logout prompt is still "Cancelled", exit 130', async () => {
+    const previous = await seedCredentials()
+    terminal = await Terminal.start({args: ['logout'], env: terminalEnv()})
+    await terminal.waitFor(/Log out Alice Example/)
+    await terminal.keys('C-c')
+
     expect(await terminal.exitCode()).toBe(130)
-    expect(await terminal.capture()).toContain('Logout cancelled')
     expect(await readFile(sandbox.credentialsPath, 'utf8')).toBe(previous)
   })
 
