@@ -31,8 +31,8 @@ export interface ProviderOptions {
   deviceCodeTtl: number
   accessTokenTtl: number
   refreshTokenTtl: number
-  /** Told the grant_type of every token endpoint request, for the request log. */
-  onGrantType: (req: IncomingMessage, grantType: string) => void
+  /** Told the grant_type of every token endpoint request, and the OAuth error it got if any, for the request log. */
+  onTokenRequest: (req: IncomingMessage, details: {error?: string; grantType: string}) => void
   behaviour: Behaviour
   polling: DevicePolling
   activity: Activity
@@ -83,7 +83,7 @@ export async function createProvider(ProviderClass: ProviderConstructor, options
       await next()
     } finally {
       const body = (ctx as KoaContextWithOIDC).oidc?.body
-      if (typeof body?.grant_type === 'string') options.onGrantType(ctx.req, body.grant_type)
+      if (typeof body?.grant_type === 'string') options.onTokenRequest(ctx.req, {grantType: body.grant_type})
     }
 
     const {oidc} = ctx as KoaContextWithOIDC
@@ -110,6 +110,10 @@ export async function createProvider(ProviderClass: ProviderConstructor, options
         const {id_token: _dropped, ...rest} = ctx.body
         ctx.body = rest
       }
+    }
+
+    if (oidc?.route === 'token' && typeof oidc.body?.grant_type === 'string' && isObject(ctx.body) && typeof ctx.body.error === 'string') {
+      options.onTokenRequest(ctx.req, {error: ctx.body.error, grantType: oidc.body.grant_type})
     }
 
     if (oidc?.route === 'userinfo' && ctx.status === 401 && settings.bare_401) bareAnswer(ctx as unknown as KoaContextWithOIDC, 401)

@@ -91,13 +91,20 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   let route: ((req: IncomingMessage, res: ServerResponse, path: string) => Promise<void>) | undefined
   let origins: LocalOrigins | undefined
   const requestLog = new RequestLog()
-  const grantTypes = new WeakMap<IncomingMessage, string>()
+  const tokenRequests = new WeakMap<IncomingMessage, {error?: string; grantType: string}>()
   const server = createServer((req, res) => {
     const at = new Date().toISOString()
     const path = pathOf(req)
     res.once('finish', () => {
-      const grantType = grantTypes.get(req)
-      requestLog.record({at, method: req.method ?? 'GET', path, status: res.statusCode, ...(grantType ? {grant_type: grantType} : {})})
+      const token = tokenRequests.get(req)
+      requestLog.record({
+        at,
+        method: req.method ?? 'GET',
+        path,
+        status: res.statusCode,
+        ...(token ? {grant_type: token.grantType} : {}),
+        ...(token?.error ? {error: token.error} : {}),
+      })
     })
     if (!route || !origins) {
       sendJson(res, 503, {error: 'temporarily_unavailable', error_description: 'the emulator is starting'})
@@ -129,7 +136,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       deviceCodeTtl: settings.deviceCodeTtl,
       interval: settings.interval,
       issuer,
-      onGrantType: (req, grantType) => grantTypes.set(req, grantType),
+      onTokenRequest: (req, details) => tokenRequests.set(req, details),
       refreshTokenTtl: settings.refreshTokenTtl,
       activity,
       behaviour,
