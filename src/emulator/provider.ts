@@ -289,7 +289,7 @@ function refuseEarly(ctx: KoaContextWithOIDC, provider: Provider, behaviour: Beh
 
 /** A status with nothing else: no body, no content type, no WWW-Authenticate, as some real servers answer. */
 function bareAnswer(ctx: KoaContextWithOIDC, status: number): void {
-  ctx.body = null
+  ctx.body = ''
   ctx.status = status
   ctx.remove('WWW-Authenticate')
   ctx.remove('Content-Type')
