@@ -126,6 +126,9 @@ export class InteractionPages {
       new this.#provider.Grant({accountId, clientId})
     const scopes = this.#grantable(details)
     if (scopes.length > 0) grant.addOIDCScope(scopes.join(' '))
+    // Marked as refused, so that oidc-provider does not ask for consent to them again.
+    const unknown = requestedScopes(details).filter((scope) => !scopes.includes(scope))
+    if (unknown.length > 0) grant.rejectOIDCScope(unknown.join(' '))
     const grantId = await grant.save()
     const deviceCode = await this.#deviceCode(details)
     this.#activity.approved(deviceCode?.userCode ?? 'a device request', findAccountById(accountId)?.username ?? accountId, scopes.join(' '))
@@ -134,8 +137,7 @@ export class InteractionPages {
 
   /** What was asked for, without the scopes this server does not know (see the known_scopes setting). */
   #grantable(details: InteractionDetails): string[] {
-    const requested = typeof details.params.scope === 'string' ? details.params.scope.split(' ').filter(Boolean) : []
-    return this.#behaviour.knownOnly(requested)
+    return this.#behaviour.knownOnly(requestedScopes(details))
   }
 
   async #deviceCode(details: InteractionDetails) {
@@ -150,4 +152,8 @@ export class InteractionPages {
     const client = await this.#provider.Client.find(details.params.client_id as string)
     return client?.clientName ?? CLIENT_NAME
   }
+}
+
+function requestedScopes(details: InteractionDetails): string[] {
+  return typeof details.params.scope === 'string' ? details.params.scope.split(' ').filter(Boolean) : []
 }
