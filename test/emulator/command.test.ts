@@ -9,6 +9,7 @@ import {fileURLToPath} from 'node:url'
 import {describe, expect, it} from '@jest/globals'
 
 import {useEmulator} from '../helpers/emulator.js'
+import {Browser, formByAction, formById, formsOf} from './browser.js'
 import {pollToken, postJson, refresh, sleep, startDeviceAuthorization} from './oauth.js'
 
 const BIN = fileURLToPath(new URL('../../bin/run.js', import.meta.url))
@@ -197,6 +198,60 @@ describe('the emulator terminal', () => {
     for (const secret of secrets) {
       expect(secret.length).toBeGreaterThan(10)
       expect(stdout + stderr).not.toContain(secret)
+    }
+  })
+
+  it('prints the approvals and denials made through the pages, with who and where', async () => {
+    const env = {...process.env, NODE_ENV: undefined}
+    const child = spawn(process.execPath, [BIN, 'emulator', '--port', '0', '--interval', '0.2'], {env, stdio: ['ignore', 'pipe', 'pipe']})
+    let stdout = ''
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString('utf8')
+    })
+    const closed = new Promise((resolve) => {
+      child.on('close', resolve)
+    })
+    try {
+      while (!stdout.includes('Ready.')) await sleep(50)
+      const issuer = /issuer: +(http\S+)/.exec(stdout)![1]
+      const openCode = async (browser: Browser, uri: string) => {
+        const autoPost = await browser.get(uri)
+        return browser.submit(autoPost, formsOf(autoPost.html)[0])
+      }
+
+      const signInAndConsent = async (browser: Browser, confirm: Awaited<ReturnType<Browser['get']>>) => {
+        const signIn = await browser.submit(confirm, formById(confirm.html, 'op.deviceConfirmForm'))
+        return browser.submit(signIn, formByAction(signIn.html, '/login'), {user: 'bob'})
+      }
+
+      const approved = await startDeviceAuthorization(issuer, 'openid account.read')
+      const browser = new Browser()
+      const consent = await signInAndConsent(browser, await openCode(browser, approved.verification_uri_complete))
+      await browser.submit(consent, formByAction(consent.html, '/confirm'))
+
+      const refused = await startDeviceAuthorization(issuer, 'openid')
+      const second = new Browser()
+      const refusal = await signInAndConsent(second, await openCode(second, refused.verification_uri_complete))
+      await second.submit(refusal, formByAction(refusal.html, '/abort'))
+
+      const cancelled = await startDeviceAuthorization(issuer, 'openid')
+      const third = new Browser()
+      const confirm = await openCode(third, cancelled.verification_uri_complete)
+      await third.submit(confirm, formById(confirm.html, 'op.deviceConfirmForm'), {abort: 'yes'})
+
+      while ((stdout.match(/denied/g) ?? []).length < 2) await sleep(50)
+      const lines = stdout.slice(stdout.indexOf('Ready.')).split('\n').slice(1).filter(Boolean).map((line) => line.slice(10))
+      expect(lines).toEqual([
+        expect.stringMatching(new RegExp(`^device code ${approved.user_code} issued to node at `)),
+        `${approved.user_code} approved by bob: openid account.read`,
+        expect.stringMatching(new RegExp(`^device code ${refused.user_code} issued to node at `)),
+        `${refused.user_code} denied by bob at the consent page`,
+        expect.stringMatching(new RegExp(`^device code ${cancelled.user_code} issued to node at `)),
+        `${cancelled.user_code} denied at the code confirmation page`,
+      ])
+    } finally {
+      child.kill('SIGINT')
+      await closed
     }
   })
 })
