@@ -9,6 +9,7 @@ import {afterEach, describe, expect, it} from '@jest/globals'
 import {readFile, writeFile, mkdir} from 'node:fs/promises'
 import {dirname} from 'node:path'
 
+import {printedInstant} from '../../src/auth/instant.js'
 import {makeSandbox, runCli, type Sandbox} from '../helpers/cli.js'
 import {useEmulator} from '../helpers/emulator.js'
 import {type QuirkyOptions, type QuirkyServer, startQuirkyServer} from '../helpers/quirky-server.js'
@@ -157,7 +158,7 @@ describe('revocation that fails', () => {
     expect(report).toMatchObject({removed: true, revoked: 'failed'})
     expect(report.revocation_error).toMatch(/401.*client authentication/)
     expect(result.stderr).toMatch(/could not revoke the token on the server \(the server answered 401: the server requires client authentication, which a public client cannot give\)/)
-    expect(result.stderr).toContain(`until it expires at ${expiresAt}`)
+    expect(result.stderr).toContain(`the access token stays valid until ${printedInstant(expiresAt)}`)
     expect(result.stderr).not.toMatch(/Revoked/)
     expect(result.stderr).not.toContain('content-type')
     expect(JSON.stringify(result)).not.toContain(tokens.access_token)
