@@ -71,7 +71,8 @@ export function resolveConfigDir(input: ConfigInput): Resolved<string> {
   const fromEnv = readEnv(input.env, names.configDir)
   if (fromEnv) return {origin: names.configDir, source: 'env', value: absolutePath(fromEnv, names.configDir, home)}
   const xdg = readEnv(input.env, 'XDG_CONFIG_HOME')
-  const base = xdg ? absolutePath(xdg, 'XDG_CONFIG_HOME', home) : join(home, '.config')
+  // The XDG Base Directory spec: a relative XDG_CONFIG_HOME is invalid and ignored (not an error).
+  const base = xdg && isAbsolute(xdg) ? xdg : join(home, '.config')
   return {origin: 'default', source: 'default', value: join(base, input.bin)}
 }
 
