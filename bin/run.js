@@ -2,13 +2,11 @@
 // latch's own entry point. `--version`, `token` and `whoami` are answered without loading oclif, whose
 // import alone takes longer than Node's own start (docs/performance.md); everything else goes through
 // oclif as usual, and so does a host CLI that mounts latch's commands as a plugin (it never runs this file).
-import {existsSync, readFileSync} from 'node:fs'
+import {existsSync, lstatSync, mkdirSync, readFileSync} from 'node:fs'
 import module from 'node:module'
-import {release} from 'node:os'
+import {homedir, release} from 'node:os'
+import {isAbsolute, join} from 'node:path'
 import {fileURLToPath} from 'node:url'
-
-// Node 22.1+ keeps the compiled code of every module between runs; Node 20 has no such cache.
-module.enableCompileCache?.()
 
 const argv = process.argv.slice(2)
 const pjson = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'))
@@ -28,9 +26,11 @@ async function main() {
     return
   }
 
+  useCompileCache()
+
   // The commands src/fast-path.ts may answer; it declines any other argv (flags, args, --help).
   if (argv[0] === 'token' || argv[0] === 'whoami') {
-    const {runFast} = await import('../dist/bundle/fast-path.js')
+    const {runFast} = await import('../dist/fast/fast-path.js')
     if (await runFast(argv, pjson.oclif.bin)) return
   }
 
@@ -42,6 +42,26 @@ async function main() {
   const root = fileURLToPath(new URL('..', import.meta.url))
   const commands = {identifier: 'COMMANDS', strategy: 'explicit', target: './dist/bundle/commands.js'}
   await execute({loadOptions: {pjson: {...pjson, oclif: {...pjson.oclif, commands}}, root}})
+}
+
+/**
+ * Node 22.1+ keeps the compiled code of every module between runs (Node 20 has no such cache). Node's
+ * default place is a directory in the shared, world-writable temp dir, where another user could plant
+ * code caches; latch keeps its own in the user's cache directory ($XDG_CACHE_HOME or ~/.cache, then
+ * latch/compile-cache), made 0700, and uses it only when it is a real directory owned by this user
+ * that nobody else can write. Any failure just means no cache: a command never fails over it.
+ * NODE_COMPILE_CACHE and NODE_DISABLE_COMPILE_CACHE keep their meaning (Node reads them first).
+ */
+function useCompileCache() {
+  if (!module.enableCompileCache || process.env.NODE_DISABLE_COMPILE_CACHE) return
+  try {
+    const xdg = process.env.XDG_CACHE_HOME
+    const dir = join(xdg && isAbsolute(xdg) ? xdg : join(homedir(), '.cache'), pjson.oclif.dirname, 'compile-cache')
+    mkdirSync(dir, {mode: 0o700, recursive: true})
+    const stats = lstatSync(dir)
+    const mine = process.getuid === undefined || stats.uid === process.getuid()
+    if (stats.isDirectory() && mine && (stats.mode & 0o022) === 0) module.enableCompileCache(dir)
+  } catch {}
 }
 
 /** Any sign of WSL, where oclif names the platform "wsl" after more checks: it then answers itself. */

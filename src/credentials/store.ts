@@ -3,7 +3,6 @@
  * rename) so a crash leaves either the old or the new content. It never follows a symlink and never
  * touches a file it cannot understand: such a file is reported with its path and left as it is.
  */
-import {randomBytes} from 'node:crypto'
 import {constants, promises as fs} from 'node:fs'
 import {basename, dirname, join} from 'node:path'
 
@@ -69,6 +68,8 @@ export class CredentialStore {
   async write(credentials: StoredCredentials): Promise<void> {
     await this.prepareDirectory()
     await this.refuseNonRegularTarget()
+    // Imported here: node:crypto takes longer to load than the rest of `latch token`, which never writes.
+    const {randomBytes} = await import('node:crypto')
     const temporary = join(this.directory, `.${basename(this.path)}.${randomBytes(6).toString('hex')}.tmp`)
     try {
       // 'wx' never reuses or follows an existing path; the mode applies from the first byte.
