@@ -36,8 +36,9 @@ const common = {
   banner: {js: "import {createRequire as __latchCreateRequire} from 'node:module';const require = __latchCreateRequire(import.meta.url);"},
   bundle: true,
   entryNames: '[name]',
-  // oclif loads typescript and ts-node only in development; never bundle them.
-  external: [...Object.keys(pjson.dependencies).filter((name) => name !== '@oclif/core'), 'typescript', 'ts-node', 'tsx'],
+  // oclif loads typescript and ts-node only in development; never bundle them. chalk (a few kB, used by
+  // the login screen) is bundled too: as a package of its own it would be one more import on every start.
+  external: [...Object.keys(pjson.dependencies).filter((name) => name !== '@oclif/core' && name !== 'chalk'), 'typescript', 'ts-node', 'tsx'],
   format: 'esm',
   logLevel: 'warning',
   minifySyntax: true,

@@ -1,6 +1,7 @@
 /**
  * THE place that decides where every setting and credential comes from.
- * Order: command-line flag > environment variable > credentials file > built-in default.
+ * Order: command-line flag > environment variable > settings file (config.json, `latch config`) >
+ * credentials file > built-in default.
  * Every answer carries its source, so `whoami` can say why a credential is active.
  */
 import {homedir} from 'node:os'
@@ -9,6 +10,8 @@ import {join} from 'node:path'
 import type {StoredCredentials, StoredToken} from './credentials/schema.js'
 
 import {ErrorKind, LatchError} from './errors.js'
+import {DEFAULT_LOGIN_SCOPES} from './platform/scopes.js'
+import type {Settings} from './settings/keys.js'
 
 export const DEFAULT_ISSUER = 'http://127.0.0.1:4848'
 export const DEFAULT_CLIENT_ID = 'latch-cli'
@@ -91,6 +94,8 @@ export interface ResolvedConfig {
   accessKey?: Resolved<string>
   apiUrl: Resolved<string>
   /** The command that opens URLs, when the user chose one. */
+  browser?: Resolved<string>
+  /** The same, as a plain value. */
   browserCommand?: string
   clientId: Resolved<string>
   configDir: Resolved<string>
@@ -99,6 +104,10 @@ export interface ResolvedConfig {
   /** Seconds before any HTTP request gives up. */
   httpTimeout: number
   issuer: Resolved<string>
+  /** The scopes `login` asks for without --scopes. */
+  scopes: Resolved<string[]>
+  /** Where the user's settings are (config.json, which may not exist). */
+  settingsPath: string
   /** Set when an env var wins over a credential that is also stored, so commands can say so. */
   shadowed: {accessKey: boolean; token: boolean}
   /** Seconds to wait for a secret piped on stdin. */
@@ -112,6 +121,14 @@ const DEFAULT_STDIN_TIMEOUT_SECONDS = 10
 export interface ResolveOptions extends ConfigInput {
   credentials?: StoredCredentials
   flags?: {issuer?: string}
+  /** The settings file's content (src/settings/file.ts). */
+  settings?: Settings
+}
+
+export const SETTINGS_FILE = 'config.json'
+
+export function settingsPath(configDir: string): string {
+  return join(configDir, SETTINGS_FILE)
 }
 
 export function resolveConfig(options: ResolveOptions): ResolvedConfig {
@@ -119,27 +136,54 @@ export function resolveConfig(options: ResolveOptions): ResolvedConfig {
   const configDir = resolveConfigDir(options)
   const path = credentialsPath(configDir.value)
   const stored = options.credentials
+  const settings = options.settings ?? {}
+  const settingsFile = settingsPath(configDir.value)
 
   const issuer = firstOf<string>(
     [
       ['flag', '--issuer', options.flags?.issuer?.trim() || undefined],
       ['env', names.issuer, readEnv(options.env, names.issuer)],
+      ['file', settingsFile, settings.issuer],
       ['file', path, stored?.issuer],
     ],
     {origin: 'default', source: 'default', value: DEFAULT_ISSUER},
   )
   issuer.value = validateServerUrl(issuer.value, issuer.origin)
 
-  const clientId = firstOf<string>([['env', names.clientId, readEnv(options.env, names.clientId)]], {
-    origin: 'default',
-    source: 'default',
-    value: DEFAULT_CLIENT_ID,
-  })
+  const clientId = firstOf<string>(
+    [
+      ['env', names.clientId, readEnv(options.env, names.clientId)],
+      ['file', settingsFile, settings['client-id']],
+    ],
+    {origin: 'default', source: 'default', value: DEFAULT_CLIENT_ID},
+  )
+  if (!/^[\x21-\x7E]+$/.test(clientId.value)) {
+    throw new LatchError(ErrorKind.Usage, `Invalid client id from ${clientId.origin}: it must be printable ASCII without spaces`, {
+      hint: 'use the client id your administrator gave you',
+    })
+  }
 
-  const apiUrlFromEnv = readEnv(options.env, names.apiUrl)
-  const apiUrl: Resolved<string> = apiUrlFromEnv
-    ? {origin: names.apiUrl, source: 'env', value: validateServerUrl(apiUrlFromEnv, names.apiUrl)}
-    : {origin: issuer.origin, source: issuer.source, value: new URL(issuer.value).origin}
+  // Without one of its own, the API is the issuer's origin, from wherever the issuer came from.
+  const fromIssuer: Resolved<string> = {origin: issuer.origin, source: issuer.source, value: new URL(issuer.value).origin}
+  const apiUrlSet = firstOf<string>(
+    [
+      ['env', names.apiUrl, readEnv(options.env, names.apiUrl)],
+      ['file', settingsFile, settings['api-url']],
+    ],
+    fromIssuer,
+  )
+  const apiUrl: Resolved<string> = apiUrlSet === fromIssuer ? fromIssuer : {...apiUrlSet, value: validateServerUrl(apiUrlSet.value, apiUrlSet.origin)}
+
+  const browserSet = firstOf<string | undefined>(
+    [
+      ['env', names.browser, readEnv(options.env, names.browser)],
+      ['file', settingsFile, settings.browser?.trim() || undefined],
+    ],
+    {origin: 'default', source: 'default', value: undefined},
+  )
+  const browser = browserSet.value === undefined ? undefined : (browserSet as Resolved<string>)
+
+  const scopes = firstOf<string[]>([['file', settingsFile, settings.scopes]], {origin: 'default', source: 'default', value: [...DEFAULT_LOGIN_SCOPES]})
 
   const envToken = printableSecret(readEnv(options.env, names.token), names.token)
   const token: Resolved<ActiveToken> | undefined = envToken
@@ -158,13 +202,16 @@ export function resolveConfig(options: ResolveOptions): ResolvedConfig {
   return {
     accessKey,
     apiUrl,
-    browserCommand: readEnv(options.env, names.browser),
+    browser,
+    browserCommand: browser?.value,
     clientId,
     configDir,
     credentialsPath: path,
     env: names,
     httpTimeout: seconds(options.env, names.httpTimeout, DEFAULT_HTTP_TIMEOUT_SECONDS),
     issuer,
+    scopes,
+    settingsPath: settingsFile,
     shadowed: {accessKey: Boolean(envKey && stored?.access_key), token: Boolean(envToken && stored?.token)},
     stdinTimeout: seconds(options.env, names.stdinTimeout, DEFAULT_STDIN_TIMEOUT_SECONDS),
     token,

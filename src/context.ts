@@ -4,10 +4,11 @@
  */
 import type {Configuration} from 'openid-client'
 
-import {credentialsPath, resolveConfig, resolveConfigDir, type ResolvedConfig} from './config.js'
+import {credentialsPath, resolveConfig, resolveConfigDir, type ResolvedConfig, settingsPath} from './config.js'
 import {CredentialStore} from './credentials/store.js'
 import type {StoredCredentials} from './credentials/schema.js'
 import {PlatformClient} from './platform/client.js'
+import {readSettingsFile} from './settings/file.js'
 
 export interface Context {
   bin: string
@@ -50,7 +51,8 @@ export async function createContext(options: ContextOptions): Promise<Context> {
   const configDir = resolveConfigDir({bin: options.bin, env})
   const store = new CredentialStore(credentialsPath(configDir.value), note)
   const credentials = await store.read()
-  const config = resolveConfig({bin: options.bin, credentials, env, flags: options.flags})
+  const settings = readSettingsFile(settingsPath(configDir.value), options.bin)
+  const config = resolveConfig({bin: options.bin, credentials, env, flags: options.flags, settings})
   const timeout = config.httpTimeout
 
   let discovered: Promise<Configuration> | undefined

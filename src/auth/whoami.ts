@@ -8,8 +8,12 @@ import {identify} from './identity.js'
 import {platformScopes} from './scopes.js'
 
 export interface WhoamiReport {
+  /** The platform API asked, and where its URL comes from. */
+  api_url: {origin: string; source: string; value: string}
   authenticated: true
   issuer: string
+  /** Where the issuer comes from: `--issuer`, an env variable's name, a file path (settings or credentials), `default`. */
+  issuer_origin: {origin: string; source: string}
   project: (Project & {source: 'env' | 'file'}) | null
   token: {
     expires_at: null | string
@@ -37,9 +41,12 @@ export async function whoami(context: Context): Promise<WhoamiReport> {
         source: accessKey.source as 'env' | 'file',
       }
     : null
+  const {apiUrl, issuer} = context.config
   return {
+    api_url: {origin: apiUrl.origin, source: apiUrl.source, value: apiUrl.value},
     authenticated: true,
-    issuer: context.config.issuer.value,
+    issuer: issuer.value,
+    issuer_origin: {origin: issuer.origin, source: issuer.source},
     project,
     token: {
       expires_at: identity.token?.expires_at ?? token.value.expiresAt ?? null,

@@ -54,11 +54,15 @@ describe('start-up path', () => {
     expect(loaded).not.toContain('@oclif/core')
     expect(loaded).not.toContain('openid-client')
     expect(loaded).not.toContain('oidc-provider')
+    // The settings file is read as plain JSON there: conf (and its JSON-schema validator) is for `latch config`.
+    expect(loaded).not.toContain('conf')
+    expect(loaded).not.toContain('ajv')
   })
 
-  it.each([[['--help']], [['login', '--help']], [['link', '--help']], [['logout', '--force']]])('latch %j never loads oidc-provider', async (args) => {
+  it.each([[['--help']], [['login', '--help']], [['link', '--help']], [['logout', '--force']]])('latch %j never loads oidc-provider or conf', async (args) => {
     const loaded = await packagesLoadedBy(args)
     expect(loaded).not.toContain('oidc-provider')
+    expect(loaded).not.toContain('conf')
   })
 })
 
