@@ -43,9 +43,11 @@ export interface ContextOptions {
 
 export async function createContext(options: ContextOptions): Promise<Context> {
   const env = options.env ?? process.env
-  const stderr = options.stderr ?? process.stderr
+  // process.stderr and process.stdin are made on first use (a few ms each on Node 24+, where they load
+  // the tty or net modules): `latch token` with a stored token never touches either.
+  const stderr = () => options.stderr ?? process.stderr
   const note = (message: string) => {
-    stderr.write(`${message}\n`)
+    stderr().write(`${message}\n`)
   }
 
   const configDir = resolveConfigDir({bin: options.bin, env})
@@ -77,8 +79,12 @@ export async function createContext(options: ContextOptions): Promise<Context> {
       return openBrowser(url, config.browserCommand)
     },
     platform: new PlatformClient(config.apiUrl.value, timeout),
-    stderr,
-    stdin: options.stdin ?? process.stdin,
+    get stderr() {
+      return stderr()
+    },
+    get stdin() {
+      return options.stdin ?? process.stdin
+    },
     stdinTimeout: config.stdinTimeout,
     store,
     timeout,

@@ -6,13 +6,13 @@
  * declined and goes through oclif, which parses and reports it. A host CLI that mounts these commands
  * as a plugin never comes here.
  */
-import {existsSync} from 'node:fs'
 import {join} from 'node:path'
 
 import {printToken} from './auth/token.js'
 import {whoami} from './auth/whoami.js'
 import {resolveConfigDir} from './config.js'
 import {type Context, createContext} from './context.js'
+import {nodeFs} from './node-fs.js'
 import {describeError, errorLines} from './ui/error-report.js'
 import {formatWhoami} from './ui/whoami-report.js'
 
@@ -37,7 +37,7 @@ export async function runFast(argv: string[], bin: string): Promise<boolean> {
   const json = rest.length === 1 && rest[0] === '--json'
   if (!command || rest.length > (json ? 1 : 0)) return false
   // oclif colours --json output with the user's theme.json: that rare case is left to oclif.
-  if (json && existsSync(join(resolveConfigDir({bin, env: process.env}).value, 'theme.json'))) return false
+  if (json && nodeFs.existsSync(join(resolveConfigDir({bin, env: process.env}).value, 'theme.json'))) return false
 
   // Written the way oclif's Command.log and logJson write: one chunk, a newline, pretty JSON.
   const print = (text: string) => process.stdout.write(`${text}\n`)

@@ -3,15 +3,18 @@
  * rename) so a crash leaves either the old or the new content. It never follows a symlink and never
  * touches a file it cannot understand: such a file is reported with its path and left as it is.
  */
-import {constants, promises as fs} from 'node:fs'
 import {basename, dirname, join} from 'node:path'
 
 import {ErrorKind, LatchError} from '../errors.js'
+import {nodeFs} from '../node-fs.js'
 import {credentialsProblem, type StoredCredentials} from './schema.js'
 
 const FILE_MODE = 0o600
 const DIR_MODE = 0o700
 const STALE_TEMP_MS = 60_000
+const {constants} = nodeFs
+/** fs.promises on first use: reading (all that `latch token` does) needs only the synchronous calls. */
+const fs = new Proxy({} as typeof nodeFs.promises, {get: (_target, key) => Reflect.get(nodeFs.promises, key)})
 
 export class CredentialStore {
   constructor(
@@ -42,10 +45,10 @@ export class CredentialStore {
 
   /** The raw bytes, or undefined when there is no file: what "byte for byte unchanged" is measured on. */
   async readText(): Promise<string | undefined> {
-    let handle: fs.FileHandle
+    let fd: number
     try {
       // O_NOFOLLOW: a symlink planted at our path is refused; O_NONBLOCK: a FIFO cannot hang us.
-      handle = await fs.open(this.path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK)
+      fd = nodeFs.openSync(this.path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK)
     } catch (error) {
       // ENOTDIR: a parent is a file, so there is no credentials file; writing will report the path.
       if (errnoOf(error) === 'ENOENT' || errnoOf(error) === 'ENOTDIR') return undefined
@@ -53,15 +56,15 @@ export class CredentialStore {
     }
 
     try {
-      const stats = await handle.stat()
+      const stats = nodeFs.fstatSync(fd)
       if (!stats.isFile()) throw this.unusable('is not a regular file')
-      await this.tighten(this.path, stats.mode, FILE_MODE, (mode) => handle.chmod(mode))
-      return await handle.readFile({encoding: 'utf8'})
+      await this.tighten(this.path, stats.mode, FILE_MODE, async (mode) => nodeFs.fchmodSync(fd, mode))
+      return nodeFs.readFileSync(fd, {encoding: 'utf8'})
     } catch (error) {
       if (error instanceof LatchError) throw error
       throw this.failure('read', error)
     } finally {
-      await handle.close()
+      nodeFs.closeSync(fd)
     }
   }
 

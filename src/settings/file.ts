@@ -4,15 +4,15 @@
  * conf (src/settings/store.ts) owns writing and validation; this reader checks only the types, and
  * src/config.ts checks each value it uses (server URLs, the client id) as it does for env variables.
  */
-import {readFileSync} from 'node:fs'
 import {ErrorKind, LatchError} from '../errors.js'
+import {nodeFs} from '../node-fs.js'
 import {SETTING_KEYS, type Settings} from './keys.js'
 
 /** The settings in the file at `path`, or {} when there is none. Unknown keys are ignored. */
 export function readSettingsFile(path: string, bin: string): Settings {
   let text: string
   try {
-    text = readFileSync(path, 'utf8')
+    text = nodeFs.readFileSync(path, 'utf8')
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code
     if (code === 'ENOENT' || code === 'ENOTDIR') return {}
