@@ -6,7 +6,7 @@
 // Node's builtins through process.getBuiltinModule (Node 20.16+, 22.3+) where there is one: an ES
 // import of a builtin builds a facade of all its exports, about 6 ms of CPU for these on every start.
 const builtin = async (name) => process.getBuiltinModule?.(name) ?? (await import(name)).default
-const {existsSync, lstatSync, mkdirSync, readFileSync} = await builtin('node:fs')
+const {existsSync, lstatSync, mkdirSync, readFileSync, writeSync} = await builtin('node:fs')
 const module = await builtin('node:module')
 const {homedir, release} = await builtin('node:os')
 const {isAbsolute, join} = await builtin('node:path')
@@ -26,7 +26,14 @@ async function main() {
   if (argv[0] === '--version' && !mayBeWsl()) {
     // oclif's `--version` prints its config.userAgent: this, or "wsl" for the platform on WSL.
     const arch = process.arch === 'ia32' ? 'x86' : process.arch
-    process.stdout.write(`${pjson.name}/${pjson.version} ${process.platform}-${arch} node-${process.version}\n`)
+    // Straight to fd 1: creating process.stdout for a pipe takes longer than the rest of --version.
+    const line = `${pjson.name}/${pjson.version} ${process.platform}-${arch} node-${process.version}\n`
+    try {
+      writeSync(1, line)
+    } catch {
+      process.stdout.write(line)
+    }
+
     return
   }
 

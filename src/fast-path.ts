@@ -30,6 +30,22 @@ const COMMANDS: Record<string, FastCommand> = {
   },
 }
 
+/**
+ * Writes to fd 1 directly: creating process.stdout for a pipe (what `$(latch token)` reads from) loads
+ * the net and stream modules, about 5 ms on Node 24+, for one small write. When the pipe is full and
+ * non-blocking (EAGAIN), the rest goes through process.stdout, which waits for it.
+ */
+export function writeStdout(text: string): void {
+  const bytes = Buffer.from(text)
+  let offset = 0
+  try {
+    while (offset < bytes.length) offset += nodeFs.writeSync(1, bytes, offset)
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EAGAIN') throw error
+    process.stdout.write(bytes.subarray(offset))
+  }
+}
+
 /** Runs `argv` when it is a bare fast command; otherwise does nothing and returns false. */
 export async function runFast(argv: string[], bin: string): Promise<boolean> {
   const [id, ...rest] = argv
@@ -40,7 +56,7 @@ export async function runFast(argv: string[], bin: string): Promise<boolean> {
   if (json && nodeFs.existsSync(join(resolveConfigDir({bin, env: process.env}).value, 'theme.json'))) return false
 
   // Written the way oclif's Command.log and logJson write: one chunk, a newline, pretty JSON.
-  const print = (text: string) => process.stdout.write(`${text}\n`)
+  const print = (text: string) => writeStdout(`${text}\n`)
   try {
     const {report, text} = await command(await createContext({bin}), bin)
     print(json ? JSON.stringify(report, null, 2) : text())
