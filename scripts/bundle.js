@@ -59,6 +59,32 @@ const wslUtilsOnlyOnWsl = {
   },
 }
 
+/**
+ * latch's code uses five things from @oclif/core (Args, Command, Errors, Flags; execute and settings for
+ * bin/run.js). oclif's index loads everything else too on every start (ux with its spinners, semver for
+ * a Node version check, the parser and constraint namespaces, ...). In the bundle, `@oclif/core` is an
+ * index of just those five, from oclif's own exported subpaths.
+ */
+const oclifIndexOfWhatLatchUses = {
+  name: 'oclif-index-of-what-latch-uses',
+  setup(build) {
+    build.onResolve({filter: /^@oclif\/core$/}, (args) => (args.pluginData?.real ? undefined : {namespace: 'oclif-index', path: '@oclif/core'}))
+    build.onLoad({filter: /.*/, namespace: 'oclif-index'}, () => ({
+      contents: [
+        "export * as Args from '@oclif/core/args'",
+        "export {Command} from '@oclif/core/command'",
+        "export * as Errors from '@oclif/core/errors'",
+        "export {execute} from '@oclif/core/execute'",
+        "export * as Flags from '@oclif/core/flags'",
+        "export {settings} from '@oclif/core/settings'",
+      ].join('\n'),
+      loader: 'js',
+      pluginData: {real: true},
+      resolveDir: root,
+    }))
+  },
+}
+
 const common = {
   // CommonJS inside an ES module bundle (oclif's dependencies) needs a real `require` for Node's builtins.
   banner: {js: "import {createRequire as __latchCreateRequire} from 'node:module';const require = __latchCreateRequire(import.meta.url);"},
@@ -73,7 +99,7 @@ const common = {
   minifyWhitespace: true,
   outdir,
   platform: 'node',
-  plugins: [wslUtilsOnlyOnWsl],
+  plugins: [oclifIndexOfWhatLatchUses, wslUtilsOnlyOnWsl],
   target: 'node20',
 }
 try {
