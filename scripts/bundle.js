@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Part of `npm run build`, after tsc and `oclif manifest`: bundles what latch's own bin/run.js loads
-// (dist/ and @oclif/core with its dependencies) into dist/bundle/, so that a start reads a handful of
+// (dist/ and @oclif/core with its dependencies) into dist/bundle/, and the fast path (`token`,
+// `whoami` without oclif) into dist/fast/, so that a start reads a handful of
 // files instead of ~190 small ones; measured in docs/performance.md. Dynamic imports stay separate
 // chunks, loaded only when used, and the other dependencies (openid-client, oidc-provider, ...) stay
 // in node_modules. The commands come from the manifest, so a new command needs nothing here.
@@ -44,8 +45,10 @@ const wslUtilsOnlyOnWsl = {
     build.onResolve({filter: /^wsl-utils$/}, (args) => (args.pluginData?.real ? undefined : {namespace: 'wsl-utils-gate', path: 'wsl-utils'}))
     build.onLoad({filter: /.*/, namespace: 'wsl-utils-gate'}, () => ({
       contents: [
-        "import {readFileSync} from 'node:fs'",
-        "import {release} from 'node:os'",
+        // Builtins without an ES import (whose facade of node:fs would load fs.promises and streams).
+        "const builtin = async (name) => process.getBuiltinModule?.(name) ?? (await import(name)).default",
+        "const {readFileSync} = await builtin('node:fs')",
+        "const {release} = await builtin('node:os')",
         'const read = (path) => { try { return readFileSync(path, "utf8") } catch { return "" } }',
         "const maybe = process.platform === 'linux' && (/microsoft/i.test(release()) || /microsoft/i.test(read('/proc/version')))",
         "const real = maybe ? await import('wsl-utils') : undefined",
