@@ -63,7 +63,7 @@ const wslUtilsOnlyOnWsl = {
 }
 
 /**
- * latch's code uses five things from @oclif/core (Args, Command, Errors, Flags; execute and settings for
+ * latch's code uses six things from @oclif/core (Args, Command, Errors, Flags; execute and settings for
  * bin/run.js). oclif's index loads everything else too on every start (ux with its spinners, semver for
  * a Node version check, the parser and constraint namespaces, ...). In the bundle, `@oclif/core` is an
  * index of just those five, from oclif's own exported subpaths.
