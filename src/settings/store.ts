@@ -7,6 +7,7 @@
 import {chmod, mkdir, stat} from 'node:fs/promises'
 import {basename, dirname} from 'node:path'
 
+import {envNames} from '../config.js'
 import {ErrorKind, LatchError} from '../errors.js'
 import {SETTINGS_SCHEMA, type SettingKey, type Settings} from './keys.js'
 
@@ -65,10 +66,19 @@ function guard(path: string, bin: string, write: () => void): void {
   }
 }
 
-/** conf's own messages (a JSON parse error, "Config schema violation: ...") in one line with a way out. */
+/**
+ * conf's own messages in one line with a way out: a file latch cannot read or write (EACCES, EROFS, ...)
+ * is a general failure (exit 1); content conf refuses (not JSON, "Config schema violation: ...") exit 2.
+ */
 function unusable(path: string, error: unknown, bin: string): LatchError {
   const code = (error as NodeJS.ErrnoException).code
-  const detail = code ?? (error instanceof SyntaxError ? 'not valid JSON' : String((error as Error).message ?? error).split('\n')[0])
+  if (code) {
+    return new LatchError(ErrorKind.General, `Cannot write the settings file ${path}: ${code}`, {
+      hint: `check the permissions of ${dirname(path)}, or set ${envNames(bin).configDir} to a directory you can write`,
+    })
+  }
+
+  const detail = error instanceof SyntaxError ? 'not valid JSON' : String((error as Error).message ?? error).split('\n')[0]
   return new LatchError(ErrorKind.Usage, `The settings file ${path} cannot be used: ${detail}`, {
     hint: `fix it, or delete it to go back to the defaults (\`${bin} config list\` shows what is in effect)`,
   })

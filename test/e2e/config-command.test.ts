@@ -93,6 +93,14 @@ describe('latch config', () => {
     await expect(stat(settingsFile)).rejects.toThrow(/ENOENT/)
   })
 
+  it('a config directory that cannot be made: one line and a hint, exit 1', async () => {
+    const blocker = join(sandbox.home, 'a-file')
+    await writeFile(blocker, '')
+    const result = await runCli(['config', 'set', 'browser', 'firefox'], {env: sandbox.env({LATCH_CONFIG_DIR: join(blocker, 'latch')})})
+    expect(result.code).toBe(1)
+    expect(result.stderr).toMatch(new RegExp(`^Error: Cannot create ${join(blocker, 'latch')}: ENOTDIR\nHint: check the permissions of ${blocker}, `))
+  })
+
   it('a broken settings file is reported with its path (exit 2) by the fast path and by oclif, and unset still repairs a bad value', async () => {
     await runCli(['config', 'set', 'browser', 'true'], {env: sandbox.env()})
     await writeFile(settingsFile, '{"issuer": ')
