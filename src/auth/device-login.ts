@@ -24,7 +24,8 @@ export interface DeviceLoginOptions {
 }
 
 export async function deviceLogin(context: Context, options: DeviceLoginOptions): Promise<LoginOutcome> {
-  const asked = scopesToRequest(options.scopes)
+  // Without --scopes: the `scopes` setting (config.json), else the built-in defaults.
+  const asked = scopesToRequest(options.scopes, context.config.scopes.value)
   const kept = options.resetScopes ? [] : scopesToKeep(context.credentials, context.config.issuer.value, asked)
   if (kept.length > 0) context.note(`Keeping the scopes of your current login: ${kept.join(', ')} (--reset-scopes asks only for the ones named).`)
   const scopes = [...asked, ...kept]
