@@ -210,8 +210,12 @@ export function resolveConfig(options: ResolveOptions): ResolvedConfig {
 
   // The API: the user's own choice (env, then settings), else the one saved with the credentials of this
   // issuer, else the issuer's origin, from wherever the issuer came from.
+  // (A saved API that is just the issuer's origin is reported as coming from the issuer, as it did.)
+  const issuerOrigin = new URL(issuer.value).origin
   const fromIssuer: Resolved<string> =
-    storedApi && !mismatch ? {origin: path, source: 'file', value: storedApi} : {origin: issuer.origin, source: issuer.source, value: new URL(issuer.value).origin}
+    storedApi && !mismatch && storedApi !== issuerOrigin
+      ? {origin: path, source: 'file', value: storedApi}
+      : {origin: issuer.origin, source: issuer.source, value: issuerOrigin}
   const apiUrlSet = firstOf<string>(
     [
       ['env', names.apiUrl, readEnv(options.env, names.apiUrl)],
