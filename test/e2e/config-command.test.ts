@@ -138,6 +138,16 @@ describe('the settings file as a layer', () => {
     expect(fromEnv.issuer_origin).toEqual({origin: 'LATCH_ISSUER', source: 'env'})
   })
 
+  it('an issuer set in config.json after signing in elsewhere: issuer_mismatch (exit 11), and the hint names `latch config unset issuer`', async () => {
+    const {token} = await emulator.createPat({name: 'settings-mismatch', scopes: ['inference', 'account.read']})
+    expect((await runCli(['login', '--token'], {env: sandbox.env({LATCH_ISSUER: emulator.issuer}), input: `${token}\n`})).code).toBe(0)
+    expect((await config(['set', 'issuer', 'http://127.0.0.1:9'])).code).toBe(0)
+    const whoami = await runCli(['whoami'], {env: sandbox.env()})
+    expect(whoami.code).toBe(11)
+    expect(whoami.stderr).toContain(`The stored credentials belong to ${emulator.issuer}, but ${settingsFile} names http://127.0.0.1:9`)
+    expect(whoami.stderr).toContain('run `latch config unset issuer` to use')
+  })
+
   it('login asks for the scopes setting when --scopes is not given', async () => {
     expect((await config(['set', 'issuer', emulator.issuer])).code).toBe(0)
     expect((await config(['set', 'scopes', 'inference,keys.read'])).code).toBe(0)
