@@ -96,8 +96,13 @@ describeWithTools({tmux: commandExists('tmux')}, 'in a real terminal (tmux)', ()
     await emulator.approve(userCode, 'alice')
     expect(await terminal.exitCode()).toBe(0)
     const done = await terminal.capture()
-    // Said once: the status line goes, and the command's line says how it ended.
-    expect(done).toContain('and enter the code).\nAuthenticated successfully as Alice Example (usr_alice).\n')
+    // Said once: the status line goes, and the last step's line says how it ended.
+    expect(done).toMatch(/^✔ Discovering the authorization server\n✔ Initiating device authorization\n/)
+    expect(done).toContain('and enter the code).\n✔ Reading your account\n✔ Authenticated successfully as Alice Example (usr_alice).\nCredentials saved to ')
+    expect(count(done, 'authenticated')).toBe(1)
+    expect(done).not.toMatch(/[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏❯✖]/)
+    // The step lines are green ticks.
+    expect(await terminal.capture({colors: true})).toMatch(/\u001B\[32m✔\u001B\[39m Reading your account/)
     expect(count(done, 'approved')).toBe(0)
     expect(done).not.toContain('Waiting for approval')
     expect(await terminal.cursorVisible()).toBe(true)
@@ -172,7 +177,8 @@ describeWithTools({tmux: commandExists('tmux')}, 'in a real terminal (tmux)', ()
           const done = await terminal.capture()
           // The lines after the screen are wrapped too (the credentials path is longer than 60 columns).
           expect(await terminalWrapped(terminal, width)).toEqual([])
-          expect(done).toContain('code).\nAuthenticated successfully as Alice Example (usr_alice).\n')
+          // Step lines wrap at spaces too (listr2 indents the rest of a wrapped line).
+          expect(done.replaceAll(/\n */g, ' ')).toContain('code). ✔ Reading your account ✔ Authenticated successfully as Alice Example (usr_alice). Credentials saved to')
           expect(done.replaceAll('\n', ' ')).toContain(`Credentials saved to ${sandbox.credentialsPath}`)
           expect(count(done, 'approved')).toBe(0)
         }
@@ -208,7 +214,8 @@ describeWithTools({tmux: commandExists('tmux')}, 'in a real terminal (tmux)', ()
 
     expect(await terminal.exitCode()).toBe(0)
     const screen = await terminal.capture()
-    expect(screen).toContain('Authenticated successfully as')
+    expect(screen).toMatch(/input is hidden\): *\n✔ Checking the token and reading your account\n✔ Authenticated successfully as Bob [^\n]*\nCredentials saved to /)
+    expect(screen).not.toMatch(/[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏❯✖]/)
     // Nothing of the token was echoed, before or after Enter.
     expect(screen).not.toContain(token.slice(7, 19))
     expect(JSON.parse(await readFile(sandbox.credentialsPath, 'utf8')).token.type).toBe('pat')
@@ -295,7 +302,8 @@ describe('without a terminal (pipes, CI)', () => {
       `Open ${emulator.issuer}/device?user_code=${userCode} to approve this login (or go to ${emulator.issuer}/device and enter the code).`,
       'Waiting for approval (the code expires in 15 minutes)...',
     ])
-    expect(result.stderr).toContain('Authenticated successfully as Alice Example (usr_alice).')
+    // --json: no steps and no success line on stderr; the JSON document says how it ended.
+    expect(lines.filter(Boolean)).toHaveLength(3)
     expect(JSON.parse(result.stdout)).toMatchObject({authenticated: true, user: {id: 'usr_alice'}})
   })
 
