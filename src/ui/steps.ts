@@ -112,9 +112,14 @@ class TerminalSteps implements Steps {
       [
         {
           task: async (_context, task) => {
-            result = await work()
-            if (options.done) task.title = options.done(result)
-            else task.title = finished(title)
+            try {
+              result = await work()
+            } catch (error) {
+              task.title = finished(title)
+              throw error
+            }
+
+            task.title = options.done ? options.done(result) : finished(title)
           },
           title,
         },

@@ -54,6 +54,8 @@ describe('start-up path', () => {
     expect(loaded).not.toContain('@oclif/core')
     expect(loaded).not.toContain('openid-client')
     expect(loaded).not.toContain('oidc-provider')
+    // The login steps' renderer is for login only.
+    expect(loaded).not.toContain('listr2')
   })
 
   it.each([[['--help']], [['login', '--help']], [['link', '--help']], [['logout', '--force']]])('latch %j never loads oidc-provider', async (args) => {

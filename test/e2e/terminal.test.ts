@@ -6,6 +6,8 @@
  */
 import {afterEach, beforeEach, describe, expect, it} from '@jest/globals'
 import {chmod, mkdir, readFile, writeFile} from 'node:fs/promises'
+import {createServer} from 'node:http'
+import {type AddressInfo, createServer as createTcpServer} from 'node:net'
 import {join} from 'node:path'
 
 import {bigText} from '../../src/ui/big-text.js'
@@ -60,6 +62,15 @@ async function terminalWrapped(terminal: Terminal, width: number): Promise<strin
 async function decodeBothThemes(terminal: Terminal): Promise<[string | undefined, string | undefined]> {
   const screen = await terminal.capture({colors: true, rows: true})
   return [decodeScreen(screen, 'light'), decodeScreen(screen, 'dark')]
+}
+
+/** A port nothing listens on: bound by us, then released. */
+async function closedPort(): Promise<number> {
+  const server = createTcpServer()
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const {port} = server.address() as AddressInfo
+  await new Promise((resolve) => server.close(resolve))
+  return port
 }
 
 /** Occurrences of `text` on the screen, ignoring case. */
@@ -221,6 +232,38 @@ describeWithTools({tmux: commandExists('tmux')}, 'in a real terminal (tmux)', ()
     expect(JSON.parse(await readFile(sandbox.credentialsPath, 'utf8')).token.type).toBe('pat')
   })
 
+  it('a step that fails keeps its title with a cross, the error is said once, and the cursor comes back', async () => {
+    const closed = `http://127.0.0.1:${await closedPort()}`
+    terminal = await Terminal.start({args: ['login', '--no-browser'], env: terminalEnv({LATCH_ISSUER: closed})})
+    expect(await terminal.exitCode()).toBe(3)
+    const screen = await terminal.capture()
+    expect(screen).toMatch(/^✖ Discovering the authorization server\nError: Could not discover the server at /)
+    expect(count(screen, 'could not discover')).toBe(1)
+    expect(await terminal.cursorVisible()).toBe(true)
+  })
+
+  it('Ctrl-C during a step: the spinner line goes, the cursor comes back, exit 130', async () => {
+    // A server that accepts the connection and never answers: discovery waits, its spinner turning.
+    const silent = createServer(() => {})
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve))
+    try {
+      const issuer = `http://127.0.0.1:${(silent.address() as AddressInfo).port}`
+      terminal = await Terminal.start({args: ['login', '--no-browser'], env: terminalEnv({LATCH_ISSUER: issuer})})
+      await terminal.waitFor(/^[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏] Discovering the authorization server\.\.\./m)
+      expect(await terminal.cursorVisible()).toBe(false)
+      await terminal.keys('C-c')
+
+      expect(await terminal.exitCode()).toBe(130)
+      const screen = await terminal.capture()
+      expect(screen).toMatch(/^Error: Login cancelled\n/)
+      expect(screen).not.toContain('Discovering')
+      expect(await terminal.cursorVisible()).toBe(true)
+    } finally {
+      silent.closeAllConnections()
+      await new Promise((resolve) => silent.close(resolve))
+    }
+  })
+
   it('login --token: Ctrl-C at the hidden prompt exits 130 and changes nothing', async () => {
     const previous = await seedCredentials()
     terminal = await Terminal.start({args: ['login', '--token'], env: terminalEnv()})
@@ -324,6 +367,21 @@ describe('without a terminal (pipes, CI)', () => {
     expect(cancelledResult.stderr.split('Waiting for approval (the code expires in 15 minutes)...\n')[1]).toBe(
       'Error: Login cancelled\nHint: nothing was saved; your previous credentials are unchanged\n',
     )
+  })
+
+  it('login --token: its steps as plain lines, and with --json nothing at all on stderr', async () => {
+    const {token} = await emulator.createPat({name: 'pipe', scopes: ['inference', 'account.read'], user: 'bob'})
+    const plain = await runCli(['login', '--token'], {env: sandbox.env({FORCE_COLOR: undefined}), input: `${token}\n`})
+    expect(plain.code).toBe(0)
+    expect(plain.stderr).not.toMatch(ESCAPES)
+    expect(plain.stderr.replace(/Credentials saved to .*/, 'Credentials saved to')).toMatch(
+      /^Checking the token and reading your account\.\.\.\nSaving the credentials\.\.\.\nAuthenticated successfully as Bob [^\n]+\.\nCredentials saved to\n$/,
+    )
+
+    const json = await runCli(['login', '--token', '--json'], {env: sandbox.env({FORCE_COLOR: undefined}), input: `${token}\n`})
+    expect(json.code).toBe(0)
+    expect(json.stderr).toBe('')
+    expect(JSON.parse(json.stdout)).toMatchObject({authenticated: true, token: {type: 'pat'}})
   })
 
   it('FORCE_COLOR colours whole lines only, so the plain text stays greppable', async () => {
