@@ -68,6 +68,9 @@ class TerminalSteps implements Steps {
   constructor(private readonly options: StepsOptions) {}
 
   async run<T>(title: string, work: () => Promise<T>, options: StepOptions<T> = {}): Promise<T> {
+    // The work starts now: loading listr2 (about 0.1 s, the first time) never delays a request.
+    const working = work()
+    working.catch(() => {})
     const {DefaultRenderer, Listr, ListrDefaultRendererLogLevels: Level, ListrLogger, ProcessOutput} = await import('listr2')
     const {signal, stream} = this.options
 
@@ -113,7 +116,7 @@ class TerminalSteps implements Steps {
         {
           task: async (_context, task) => {
             try {
-              result = await work()
+              result = await working
             } catch (error) {
               task.title = finished(title)
               throw error
