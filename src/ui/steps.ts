@@ -73,6 +73,8 @@ class TerminalSteps implements Steps {
     working.catch(() => {})
     const {DefaultRenderer, Listr, ListrDefaultRendererLogLevels: Level, ListrLogger, ProcessOutput} = await import('listr2')
     const {signal, stream} = this.options
+    // Cancelled already: the command is saying so; nothing may be drawn under its error.
+    if (signal?.aborted) return working
 
     let rendering: StepRenderer | undefined
     /** listr2's default renderer, on stderr whatever stdout is, that can be ended at once (Ctrl-C) and only once. */
