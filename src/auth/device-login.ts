@@ -25,6 +25,7 @@ export interface DeviceLoginOptions {
 }
 
 export async function deviceLogin(context: Context, options: DeviceLoginOptions): Promise<LoginOutcome> {
+  const steps = createSteps({env: context.env, json: options.json, signal: options.signal, stream: context.stderr})
   const asked = scopesToRequest(options.scopes)
   const kept = options.resetScopes ? [] : scopesToKeep(context.credentials, context.config.issuer.value, asked)
   if (kept.length > 0) context.note(`Keeping the scopes of your current login: ${kept.join(', ')} (--reset-scopes asks only for the ones named).`)
@@ -32,7 +33,6 @@ export async function deviceLogin(context: Context, options: DeviceLoginOptions)
   warnIfShadowed(context)
   // Before anyone is asked to approve: a login that could not be saved must fail now, not after.
   await context.store.checkWritable()
-  const steps = createSteps({env: context.env, json: options.json, signal: options.signal, stream: context.stderr})
   const server = await steps.run('Discovering the authorization server...', () => context.discover())
   if (options.signal.aborted) throw cancelled(options.signal)
   const code = await steps.run('Initiating device authorization...', () => requestDeviceCode(server, scopes, context.timeout))

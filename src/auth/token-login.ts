@@ -19,11 +19,11 @@ export interface TokenLoginOptions {
 }
 
 export async function tokenLogin(context: Context, options: TokenLoginOptions = {}): Promise<LoginOutcome> {
+  const steps = createSteps({env: context.env, json: options.json, signal: options.signal, stream: context.stderr})
   warnIfShadowed(context)
   await context.store.checkWritable()
   const secret = await readSecret(context, 'personal access token', `echo "$PAT" | ${context.bin} login --token`)
   checkPatFormat(secret)
-  const steps = createSteps({env: context.env, json: options.json, signal: options.signal, stream: context.stderr})
   // One request both proves the token genuine and names its owner.
   const user = await steps.run('Checking the token and reading your account...', () => identifyIfAllowed(context, secret))
   return saveLogin(

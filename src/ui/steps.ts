@@ -65,16 +65,22 @@ class PlainSteps implements Steps {
 }
 
 class TerminalSteps implements Steps {
-  constructor(private readonly options: StepsOptions) {}
+  /**
+   * Loading starts when the steps are made (before a prompt, or the checks before the first request),
+   * so that listr2's ~0.1 s import is mostly over by the first step. A step's work starts once the
+   * renderer holds the screen, so that what the work says comes after the step's line.
+   */
+  private readonly listr = import('listr2')
+
+  constructor(private readonly options: StepsOptions) {
+    this.listr.catch(() => {})
+  }
 
   async run<T>(title: string, work: () => Promise<T>, options: StepOptions<T> = {}): Promise<T> {
-    // The work starts now: loading listr2 (about 0.1 s, the first time) never delays a request.
-    const working = work()
-    working.catch(() => {})
-    const {DefaultRenderer, Listr, ListrDefaultRendererLogLevels: Level, ListrLogger, ProcessOutput} = await import('listr2')
+    const {DefaultRenderer, Listr, ListrDefaultRendererLogLevels: Level, ListrLogger, ProcessOutput} = await this.listr
     const {signal, stream} = this.options
     // Cancelled already: the command is saying so; nothing may be drawn under its error.
-    if (signal?.aborted) return working
+    if (signal?.aborted) return work()
 
     let rendering: StepRenderer | undefined
     /** listr2's default renderer, on stderr whatever stdout is, that can be ended at once (Ctrl-C) and only once. */
@@ -118,7 +124,7 @@ class TerminalSteps implements Steps {
         {
           task: async (_context, task) => {
             try {
-              result = await working
+              result = await work()
             } catch (error) {
               task.title = finished(title)
               throw error

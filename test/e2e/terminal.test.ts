@@ -264,6 +264,20 @@ describeWithTools({tmux: commandExists('tmux')}, 'in a real terminal (tmux)', ()
     }
   })
 
+  it('login --token: a note made during a step comes after its line, once, and nothing is lost', async () => {
+    const {token} = await emulator.createPat({name: 'narrow', scopes: ['inference'], user: 'bob'})
+    terminal = await Terminal.start({args: ['login', '--token'], env: terminalEnv()})
+    await terminal.waitFor(/input is hidden/)
+    await terminal.type(token)
+    await terminal.keys('Enter')
+
+    expect(await terminal.exitCode()).toBe(0)
+    const screen = (await terminal.capture()).replaceAll(/\n */g, ' ')
+    expect(screen).toContain('✔ Checking the token and reading your account Note: this token cannot read account information')
+    expect(screen).toContain('✔ Authenticated successfully. Credentials saved to ')
+    expect(count(screen, 'cannot read account')).toBe(1)
+  })
+
   it('login --token: Ctrl-C at the hidden prompt exits 130 and changes nothing', async () => {
     const previous = await seedCredentials()
     terminal = await Terminal.start({args: ['login', '--token'], env: terminalEnv()})
