@@ -62,7 +62,7 @@ Scopes: ${Object.entries(PLATFORM_SCOPES)
     return this.cancellable(
       (signal) =>
         flags.token
-          ? tokenLogin(context)
+          ? tokenLogin(context, {json: this.jsonEnabled(), signal})
           : deviceLogin(context, {browser: flags.browser === undefined ? 'auto' : flags.browser ? 'always' : 'never', copy: flags.copy, json: this.jsonEnabled(), resetScopes: flags['reset-scopes'], scopes: flags.scopes, signal}),
       cancelled,
     )

@@ -57,6 +57,8 @@ describe('start-up path', () => {
     // The settings file is read as plain JSON there: conf (and its JSON-schema validator) is for `latch config`.
     expect(loaded).not.toContain('conf')
     expect(loaded).not.toContain('ajv')
+    // The login steps' renderer is for login only.
+    expect(loaded).not.toContain('listr2')
   })
 
   it.each([[['--help']], [['login', '--help']], [['link', '--help']], [['logout', '--force']]])('latch %j never loads oidc-provider or conf', async (args) => {
