@@ -44,7 +44,7 @@ Scopes: ${Object.entries(PLATFORM_SCOPES)
       description: 'Also copy the device code to the clipboard (pbcopy, wl-copy, xclip, xsel or clip). Off by default: latch does not overwrite your clipboard unasked.',
       exclusive: ['token'],
     }),
-    issuer: Flags.string({description: 'Authorization server URL (default: LATCH_ISSUER, then the stored issuer, then the local emulator).'}),
+    issuer: Flags.string({description: 'Authorization server URL (default: LATCH_ISSUER, then the issuer setting (config.json), then the stored issuer, then the local emulator).'}),
     scopes: Flags.string({
       description: `Comma-separated scopes to ask for (default: the scopes setting, else ${DEFAULT_LOGIN_SCOPES.join(',')}).`,
       exclusive: ['token'],
