@@ -3,6 +3,7 @@
  * the two lines a person reads, and the JSON a script reads.
  */
 import type {Context} from '../context.js'
+import {updateCredentials} from '../credentials/lock.js'
 import type {StoredCredentials, StoredToken} from '../credentials/schema.js'
 import {platformScopes} from './scopes.js'
 
@@ -16,9 +17,8 @@ export interface LoginResult {
 }
 
 export async function saveLogin(context: Context, token: StoredToken, user: undefined | {id: string; name: string}): Promise<LoginResult> {
-  const previous = context.credentials
   const issuer = context.config.issuer.value
-  const credentials: StoredCredentials = {
+  const credentialsOn = (previous: StoredCredentials | undefined): StoredCredentials => ({
     // A linked project belongs to the server it was linked on: keep it only there.
     access_key: previous?.issuer === issuer ? previous.access_key : undefined,
     created_at: new Date().toISOString(),
@@ -26,8 +26,10 @@ export async function saveLogin(context: Context, token: StoredToken, user: unde
     token,
     user: user ? {id: user.id, name: user.name} : undefined,
     version: 1,
-  }
-  await context.store.write(credentials)
+  })
+  // Under the credentials lock, like a refresh or a link, and built on the file as it is now: a key
+  // another process linked while this login waited for approval is kept.
+  context.credentials = await updateCredentials(context.store, credentialsOn)
   context.note(user ? `Authenticated successfully as ${user.name} (${user.id}).` : 'Authenticated successfully.')
   context.note(`Credentials saved to ${context.store.path}`)
   return {

@@ -3,14 +3,14 @@
  * (proper-lockfile's atomic mkdir), kept fresh by a heartbeat. A lock whose heartbeat stopped (its
  * process was killed) is stale after LOCK_STALE_MS and taken over, so a crash never wedges the CLI.
  */
-import {promises as fs} from 'node:fs'
+import {constants, promises as fs} from 'node:fs'
 import {dirname} from 'node:path'
 
 import lockfile from 'proper-lockfile'
 
 import {ErrorKind, LatchError} from '../errors.js'
 import type {StoredCredentials} from './schema.js'
-import type {CredentialStore} from './store.js'
+import {type CredentialStore, credentialsFailure} from './store.js'
 
 /** A lock not touched for this long belongs to a dead process. */
 export const LOCK_STALE_MS = 10_000
@@ -30,8 +30,7 @@ export function lockPathOf(credentialsPath: string): string {
 /** Runs `work` while holding the lock on the credentials file at `path`; the lock is released however `work` ends. */
 export async function withCredentialsLock<T>(path: string, work: () => Promise<T>): Promise<T> {
   const lockPath = lockPathOf(path)
-  // The lock lives in the config directory, which may not exist yet (e.g. `link` with LATCH_TOKEN).
-  await fs.mkdir(dirname(path), {mode: DIR_MODE, recursive: true}).catch(() => {})
+  await prepareDirectory(path)
   let release: () => Promise<void>
   try {
     release = await lockfile.lock(path, {
@@ -74,6 +73,26 @@ export async function updateCredentials(
   })
 }
 
+/**
+ * The lock lives in the config directory, which may not exist yet (e.g. `link` with LATCH_TOKEN). A
+ * directory that cannot be created or written is reported at once: proper-lockfile would retry any
+ * error for LOCK_WAIT_MS, and every caller holds the lock to write the credentials file anyway.
+ */
+async function prepareDirectory(path: string): Promise<void> {
+  const directory = dirname(path)
+  try {
+    await fs.mkdir(directory, {mode: DIR_MODE, recursive: true})
+  } catch (error) {
+    throw credentialsFailure('write', error, directory)
+  }
+
+  try {
+    await fs.access(directory, constants.W_OK)
+  } catch (error) {
+    throw credentialsFailure('write', error, path)
+  }
+}
+
 function lockError(error: unknown, path: string, lockPath: string): LatchError {
   const code = (error as NodeJS.ErrnoException | undefined)?.code
   if (code === 'ELOCKED') {
@@ -83,9 +102,5 @@ function lockError(error: unknown, path: string, lockPath: string): LatchError {
     })
   }
 
-  const reason = code === 'EACCES' || code === 'EPERM' ? 'permission denied' : code === 'EROFS' ? 'read-only file system' : (code ?? String(error))
-  return new LatchError(ErrorKind.CredentialsFile, `Cannot lock credentials at ${path}: ${reason}`, {
-    cause: error,
-    hint: 'check the permissions of that directory, or set LATCH_CONFIG_DIR to a writable directory',
-  })
+  return credentialsFailure('lock', error, path)
 }

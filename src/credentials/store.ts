@@ -162,23 +162,28 @@ export class CredentialStore {
   }
 
   private failure(action: 'read' | 'remove' | 'write', error: unknown, path = this.path): LatchError {
-    const code = errnoOf(error)
-    if (code === 'ELOOP') return this.unusable('is a symbolic link')
-    const reason =
-      code === 'EACCES' || code === 'EPERM'
-        ? 'permission denied'
-        : code === 'EROFS'
-          ? 'read-only file system'
-          : code === 'ENOSPC'
-            ? 'no space left on device'
-            : code === 'EISDIR'
-              ? 'is a directory'
-              : (code ?? (error instanceof Error ? error.message : String(error)))
-    return new LatchError(ErrorKind.CredentialsFile, `Cannot ${action} credentials at ${path}: ${reason}`, {
-      cause: error,
-      hint: 'check the permissions of that path, or set LATCH_CONFIG_DIR to a writable directory',
-    })
+    if (errnoOf(error) === 'ELOOP') return this.unusable('is a symbolic link')
+    return credentialsFailure(action, error, path)
   }
+}
+
+/** "Cannot write credentials at PATH: permission denied", with the hint: for the store and the lock alike. */
+export function credentialsFailure(action: 'lock' | 'read' | 'remove' | 'write', error: unknown, path: string): LatchError {
+  const code = errnoOf(error)
+  const reason =
+    code === 'EACCES' || code === 'EPERM'
+      ? 'permission denied'
+      : code === 'EROFS'
+        ? 'read-only file system'
+        : code === 'ENOSPC'
+          ? 'no space left on device'
+          : code === 'EISDIR'
+            ? 'is a directory'
+            : (code ?? (error instanceof Error ? error.message : String(error)))
+  return new LatchError(ErrorKind.CredentialsFile, `Cannot ${action} credentials at ${path}: ${reason}`, {
+    cause: error,
+    hint: 'check the permissions of that path, or set LATCH_CONFIG_DIR to a writable directory',
+  })
 }
 
 async function syncDirectory(directory: string): Promise<void> {
