@@ -30,7 +30,7 @@ const root = fileURLToPath(new URL('..', import.meta.url))
  * Each: name, file (under src/), find (must occur exactly once), replace, tests (files to run).
  * `also` holds further {find, replace} edits of the same file when one bug needs two edits.
  */
-export const MUTATIONS = [
+const MUTATIONS = [
   // --- config precedence ---
   {
     name: 'config: stored token beats LATCH_TOKEN',
@@ -138,14 +138,21 @@ export const MUTATIONS = [
     file: 'src/credentials/lock.ts',
     find: 'return withCredentialsLock(store.path, async () => {',
     replace: 'return (async (_path: string, work: () => Promise<StoredCredentials>) => work())(store.path, async () => {',
-    tests: ['test/unit/credentials-lock.test.ts'],
+    tests: ['test/e2e/credentials-file.test.ts'],
   },
   {
     name: 'lock: login writes without the lock',
     file: 'src/auth/save-login.ts',
-    find: 'await updateCredentials(context.store, () => credentials)',
-    replace: 'await context.store.write(credentials)',
-    tests: ['test/e2e/token-lifecycle.test.ts'],
+    find: 'context.credentials = await updateCredentials(context.store, credentialsOn)',
+    replace: 'await context.store.write(credentialsOn(context.credentials))',
+    tests: ['test/e2e/credentials-file.test.ts'],
+  },
+  {
+    name: 'lock: logout removes the file without the lock',
+    file: 'src/auth/logout.ts',
+    find: 'await withCredentialsLock(context.store.path, () => context.store.remove())',
+    replace: 'await context.store.remove()',
+    tests: ['test/e2e/credentials-file.test.ts'],
   },
   // --- device-flow polling ---
   {
@@ -428,8 +435,15 @@ async function main() {
 
   const selected = options.only.length > 0 ? MUTATIONS.filter((mutation) => options.only.includes(mutation.name)) : MUTATIONS
   if (options.list) {
-    for (const mutation of selected) console.log(`${mutation.name}\n    ${mutation.file} -> ${mutation.tests.join(' ')}`)
-    console.log(`${selected.length} mutations`)
+    let stale = 0
+    for (const mutation of selected) {
+      const applies = mutate(mutation, readFileSync(join(root, mutation.file), 'utf8')) !== undefined
+      if (!applies) stale++
+      console.log(`${mutation.name}${applies ? '' : '  [STALE: find text not there exactly once]'}\n    ${mutation.file} -> ${mutation.tests.join(' ')}`)
+    }
+
+    console.log(`${selected.length} mutations${stale ? `, ${stale} stale` : ''}`)
+    process.exitCode = stale ? 1 : 0
     return
   }
 
