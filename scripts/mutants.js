@@ -333,7 +333,8 @@ function compiledPathOf(file) {
 // What must be put back, whatever happens: the original text of each touched file.
 const originals = new Map()
 let child
-let bundleDirty = false
+/** Whether dist/bundle/ was built from a mutated file: true until it is rebuilt from the restored one. */
+let bundleMutated = false
 
 function restoreFiles() {
   for (const [path, text] of originals) writeFileSync(path, text)
@@ -342,12 +343,14 @@ function restoreFiles() {
 
 function rebundle() {
   execFileSync(process.execPath, [join(root, 'scripts', 'bundle.js')], {cwd: root, stdio: 'inherit'})
-  bundleDirty = false
 }
 
 function restoreAll() {
   restoreFiles()
-  if (bundleDirty) rebundle()
+  if (bundleMutated) {
+    rebundle()
+    bundleMutated = false
+  }
 }
 
 for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
@@ -410,7 +413,7 @@ async function runMutation(mutation) {
   try {
     writeFileSync(srcPath, mutated)
     writeFileSync(distPath, await compile(mutation.file, mutated))
-    bundleDirty = true
+    bundleMutated = true
     rebundle()
     const buildMs = performance.now() - started
     const result = await runJest(mutation.tests)
@@ -475,7 +478,7 @@ async function main() {
     rows.push({...result, mutation})
   }
 
-  if (bundleDirty) rebundle()
+  restoreAll()
 
   const caught = rows.filter((row) => row.status === 'caught').length
   const width = Math.max(...rows.map((row) => row.mutation.name.length), 8)
