@@ -71,6 +71,16 @@ describe('the device screen on a terminal', () => {
     expect(text().match(/\u001B\[\?25h/g)).toHaveLength(1)
   })
 
+  it('stop() while still waiting (an unexpected exit) erases the status line and gives the cursor back', async () => {
+    const {stream, text} = fakeStream(true)
+    const screen = createDeviceScreen({bin: 'latch', env: {}, stream})
+    await screen.show(CODE)
+    screen.stop()
+    expect(text().endsWith('\r\u001B[2K\u001B[?25h')).toBe(true)
+    screen.stop()
+    expect(text().match(/\u001B\[\?25h/g)).toHaveLength(1)
+  })
+
   it('prints notes above the status line', async () => {
     const {stream, text} = fakeStream(true)
     const screen = createDeviceScreen({bin: 'latch', env: {}, stream})
