@@ -102,7 +102,7 @@ const MUTATIONS = [
     file: 'src/credentials/store.ts',
     find: "if (stats.isSymbolicLink()) throw this.unusable('is a symbolic link')",
     replace: '',
-    tests: ['test/e2e/credentials-file.test.ts'],
+    tests: ['test/unit/credential-store.test.ts'],
   },
   // --- lock ---
   {
