@@ -7,7 +7,9 @@
  * credentials.json, so credentials.json is always the old or the new content, never a mix. A SIGKILL
  * between the create and the rename leaves the temp file behind (nothing can run after SIGKILL); the
  * next save deletes such leftovers once they are older than a minute (a live writer keeps its temp
- * file for milliseconds), and nothing ever reads them.
+ * file for milliseconds), and nothing ever reads them. Random kills cannot prove the save is atomic (a
+ * kill may never land mid-save): test/e2e/credentials-file.test.ts asserts the rename itself (a save
+ * gives credentials.json a new inode) and that a live writer's fresh temp file is left alone.
  */
 import {afterAll, afterEach, beforeAll, beforeEach, describe, expect, it} from '@jest/globals'
 import {execFileSync} from 'node:child_process'
