@@ -391,7 +391,9 @@ function runJest(tests) {
 
 function firstFailure(output) {
   const match = /● (.+)/.exec(output)
-  return match ? match[1].trim().slice(0, 100) : ''
+  if (!match) return ''
+  const title = match[1].trim()
+  return title.length > 100 ? `${title.slice(0, 99)}…` : title
 }
 
 function seconds(ms) {
