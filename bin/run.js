@@ -31,17 +31,37 @@ async function main() {
   // The commands src/fast-path.ts may answer; it declines any other argv (flags, args, --help).
   if (argv[0] === 'token' || argv[0] === 'whoami') {
     const {runFast} = await import('../dist/bundle/fast-path.js')
-    if (await runFast(argv, pjson.oclif.bin)) return
+    if (await runFast(argv, pjson.oclif.bin, pjson.version)) return
   }
 
   // oclif and the commands, bundled (scripts/bundle.js): oclif takes the commands from the bundle's
   // COMMANDS instead of importing dist/commands, so that one copy of oclif runs them.
-  const {execute, settings} = await import('../dist/bundle/cli.js')
+  const {flush, handle, run, settings} = await import('../dist/bundle/cli.js')
   // Compiled code only, even when NODE_ENV is test or development (bin/dev.js is for the TypeScript source).
   settings.enableAutoTranspile = false
   const root = fileURLToPath(new URL('..', import.meta.url))
   const commands = {identifier: 'COMMANDS', strategy: 'explicit', target: './dist/bundle/commands.js'}
-  await execute({loadOptions: {pjson: {...pjson, oclif: {...pjson.oclif, commands}}, root}})
+  // What oclif's execute() does, except for an unknown command (see src/unknown-command.ts).
+  try {
+    await run(argv, {pjson: {...pjson, oclif: {...pjson.oclif, commands}}, root})
+    await flush()
+  } catch (error) {
+    const words = argv.slice(0, argv.findIndex((arg) => arg.startsWith('-')) >>> 0)
+    if (error?.oclif?.exit === 127) await unknownCommandExit(words)
+    // plugin-help's "Command logni not found." for `latch help logni`: the same error and hint.
+    else if (words[0] === 'help' && /^Command \S+ not found\.$/.test(error?.message)) await unknownCommandExit(words.slice(1))
+    else await handle(error)
+  }
+}
+
+/** plugin-not-found's exit 127 becomes latch's usage error: one line, a hint with the closest command, exit 2. */
+async function unknownCommandExit(words) {
+  const {unknownCommand} = await import('../dist/unknown-command.js')
+  const {describeError, errorLines} = await import('../dist/ui/error-report.js')
+  const manifest = JSON.parse(readFileSync(new URL('../oclif.manifest.json', import.meta.url), 'utf8'))
+  const described = describeError(unknownCommand(words, Object.keys(manifest.commands), pjson.oclif.bin), pjson.oclif.bin)
+  process.stderr.write(errorLines(described, undefined))
+  process.exitCode = described.exit
 }
 
 /** Any sign of WSL, where oclif names the platform "wsl" after more checks: it then answers itself. */

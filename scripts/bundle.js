@@ -19,7 +19,7 @@ const manifest = JSON.parse(readFileSync(join(root, 'oclif.manifest.json'), 'utf
 const ids = Object.keys(manifest.commands).sort()
 const entry = join(root, 'dist', 'bundle-commands.js')
 const cliEntry = join(root, 'dist', 'bundle-cli.js')
-writeFileSync(cliEntry, "export {execute, settings} from '@oclif/core'\n")
+writeFileSync(cliEntry, "export {flush, handle, run, settings} from '@oclif/core'\n")
 writeFileSync(
   entry,
   [

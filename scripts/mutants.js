@@ -189,8 +189,8 @@ const MUTATIONS = [
   {
     name: 'revocation: the access token is not revoked when the refresh token was',
     file: 'src/auth/logout.ts',
-    find: "return revokeToken(server, accessToken, 'access_token')",
-    replace: "return refreshToken ? {ok: true} : revokeToken(server, accessToken, 'access_token')",
+    find: "const outcome = await revokeToken(server, accessToken, 'access_token')",
+    replace: "const outcome = refreshToken ? {ok: true} : await revokeToken(server, accessToken, 'access_token')",
     tests: ['test/e2e/commands.test.ts'],
   },
   {
@@ -218,8 +218,8 @@ const MUTATIONS = [
   {
     name: 'scopes: kept across issuers',
     file: 'src/auth/scopes.ts',
-    find: "if (credentials?.issuer !== issuer || credentials.token?.type !== 'oauth') return []",
-    replace: "if (credentials?.token?.type !== 'oauth') return []",
+    find: "if (!credentials || !sameIssuer(credentials.issuer, issuer) || credentials.token?.type !== 'oauth') return []",
+    replace: "if (!credentials || credentials.token?.type !== 'oauth') return []",
     tests: ['test/unit/scope-upgrade.test.ts'],
   },
   // --- error codes ---
@@ -255,15 +255,22 @@ const MUTATIONS = [
   {
     name: 'terminal: the cursor is not shown again after Ctrl-C',
     file: 'src/ui/device-screen.ts',
-    find: 'this.options.stream.write(`${CLEAR_LINE}${mark} ${message}\\n${SHOW_CURSOR}`)',
-    replace: 'this.options.stream.write(`${CLEAR_LINE}${mark} ${message}\\n`)',
+    find: 'this.options.stream.write(this.eraseStatus() + SHOW_CURSOR)',
+    replace: 'this.options.stream.write(this.eraseStatus())',
     tests: ['test/unit/device-screen.test.ts'],
   },
   {
     name: 'terminal: stop() leaves the status line',
     file: 'src/ui/device-screen.ts',
-    find: 'this.options.stream.write(CLEAR_LINE + SHOW_CURSOR)',
+    find: 'this.options.stream.write(this.eraseStatus() + SHOW_CURSOR)',
     replace: 'this.options.stream.write(SHOW_CURSOR)',
+    tests: ['test/unit/device-screen.test.ts'],
+  },
+  {
+    name: 'terminal: Ctrl-C leaves the status line until the command ends',
+    file: 'src/ui/device-screen.ts',
+    find: 'private readonly onAbort = () => this.stop()',
+    replace: 'private readonly onAbort = () => {}',
     tests: ['test/unit/device-screen.test.ts'],
   },
   // --- fast path equivalence ---
@@ -284,8 +291,8 @@ const MUTATIONS = [
   {
     name: 'fast path: compact JSON',
     file: 'src/fast-path.ts',
-    find: 'print(json ? JSON.stringify(report, null, 2) : text())',
-    replace: 'print(json ? JSON.stringify(report) : text())',
+    find: 'print(json ? terminalSafeJson(JSON.stringify(report, null, 2)) : text())',
+    replace: 'print(json ? terminalSafeJson(JSON.stringify(report)) : text())',
     tests: ['test/e2e/fast-path.test.ts'],
   },
 ]

@@ -1,7 +1,15 @@
-import {Command, Errors} from '@oclif/core'
+import {Command, Errors, Flags, ux} from '@oclif/core'
 
 import {type Context, createContext} from './context.js'
+import {ErrorKind, LatchError} from './errors.js'
 import {describeError, errorLines} from './ui/error-report.js'
+import {terminalSafeJson} from './ui/terminal-text.js'
+import {closest} from './unknown-command.js'
+
+/** Each command's `--json`, saying what its JSON document holds (oclif's own says only "Format output as json."). */
+export function jsonFlag(holds: string) {
+  return Flags.boolean({description: `Print ${holds} as one JSON document on stdout; errors too.`, helpGroup: 'GLOBAL'})
+}
 
 /**
  * What every latch command shares: one way to print an error (see src/ui/error-report.ts) and `--json`
@@ -11,8 +19,8 @@ export abstract class BaseCommand extends Command {
   static enableJsonFlag = true
 
   /** The outside world, as the command's logic sees it; see src/context.ts. */
-  protected context(flags: {issuer?: string} = {}): Promise<Context> {
-    return createContext({bin: this.config.bin, flags})
+  protected context(flags: {issuer?: string} = {}, options: {allowUnreadableCredentials?: boolean} = {}): Promise<Context> {
+    return createContext({...options, bin: this.config.bin, flags, version: this.config.version})
   }
 
   /**
@@ -34,12 +42,27 @@ export abstract class BaseCommand extends Command {
     }
   }
 
+  /** oclif's --json output, with the control characters JSON.stringify leaves raw escaped too (see terminal-text.ts). */
+  logJson(json: unknown): void {
+    ux.stdout(terminalSafeJson(ux.colorizeJson(json, {pretty: true, theme: this.config.theme?.json})))
+  }
+
   protected async catch(error: Error & {exitCode?: number; oclif?: {exit?: number}}): Promise<never> {
     if (error instanceof Errors.ExitError) throw error
 
-    const described = describeError(error, this.config.bin)
+    const described = describeError(this.withFlagSuggestion(error), this.config.bin)
     if (this.jsonEnabled()) this.logJson({error: described})
     process.stderr.write(errorLines(described, error))
     this.exit(described.exit)
+  }
+
+  /** `--scoeps` -> "did you mean --scopes?": oclif's parser says only that the flag does not exist. */
+  private withFlagSuggestion(error: Error & {flags?: string[]}): Error {
+    if (!(error.message.startsWith('Nonexistent flag') && Array.isArray(error.flags))) return error
+    const names = Object.entries(this.ctor.flags ?? {}).flatMap(([name, flag]) => [name, ...((flag as {allowNo?: boolean}).allowNo ? [`no-${name}`] : [])])
+    const guesses = error.flags.map((flag) => closest(flag.replace(/^-+/, '').split('=')[0], [...names, 'help']))
+    const hint = `see \`${this.config.bin} ${this.id} --help\` for the flags it takes`
+    if (error.flags.length !== 1 || !guesses[0]) return new LatchError(ErrorKind.Usage, error.message.split('\n')[0], {hint})
+    return new LatchError(ErrorKind.Usage, `Unknown flag ${error.flags[0]}`, {hint: `did you mean --${guesses[0]}? ${hint.charAt(0).toUpperCase()}${hint.slice(1)}`})
   }
 }

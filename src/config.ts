@@ -4,7 +4,7 @@
  * Every answer carries its source, so `whoami` can say why a credential is active.
  */
 import {homedir} from 'node:os'
-import {join} from 'node:path'
+import {isAbsolute, join} from 'node:path'
 
 import type {StoredCredentials, StoredToken} from './credentials/schema.js'
 
@@ -67,11 +67,43 @@ function readEnv(env: ConfigInput['env'], name: string): string | undefined {
 
 export function resolveConfigDir(input: ConfigInput): Resolved<string> {
   const names = envNames(input.bin)
+  const home = input.home ?? homedir()
   const fromEnv = readEnv(input.env, names.configDir)
-  if (fromEnv) return {origin: names.configDir, source: 'env', value: fromEnv}
+  if (fromEnv) return {origin: names.configDir, source: 'env', value: absolutePath(fromEnv, names.configDir, home)}
   const xdg = readEnv(input.env, 'XDG_CONFIG_HOME')
-  const base = xdg ?? join(input.home ?? homedir(), '.config')
+  // The XDG Base Directory spec: a relative XDG_CONFIG_HOME is invalid and ignored (not an error).
+  const base = xdg && isAbsolute(xdg) ? xdg : join(home, '.config')
   return {origin: 'default', source: 'default', value: join(base, input.bin)}
+}
+
+/**
+ * A path setting as the shell would have meant it: a leading `~` (as in `'~/.latch'`, quoted so the shell
+ * left it alone) is the home directory. A relative path would depend on the directory latch happens to be
+ * started in, so it is refused rather than silently creating credentials there.
+ */
+export function absolutePath(raw: string, origin: string, home: string = homedir()): string {
+  const expanded = raw === '~' ? home : raw.startsWith('~/') ? join(home, raw.slice(2)) : raw
+  if (isAbsolute(expanded)) return expanded
+  throw new LatchError(ErrorKind.Usage, `${origin} must be an absolute path, not ${JSON.stringify(raw)}`, {
+    hint: `set ${origin} to a full path such as ${join(home, '.latch')} (a leading ~/ is expanded)`,
+  })
+}
+
+/**
+ * The environment variables that hold secrets latch reads. Programs latch starts (browser, clipboard)
+ * get the environment without them: see childEnv.
+ */
+export function secretEnvNames(bin: string): string[] {
+  const names = envNames(bin)
+  return [names.token, names.accessKey, `${names.token.slice(0, -'TOKEN'.length)}API_KEY`]
+}
+
+/** The environment for a child process: the parent's, minus every secret latch reads (secretEnvNames). */
+export function childEnv(env: Record<string, string | undefined>, bin: string): Record<string, string> {
+  const secrets = new Set(secretEnvNames(bin))
+  const result: Record<string, string> = {}
+  for (const [key, value] of Object.entries(env)) if (value !== undefined && !secrets.has(key)) result[key] = value
+  return result
 }
 
 export function credentialsPath(configDir: string): string {
@@ -82,6 +114,7 @@ export function credentialsPath(configDir: string): string {
 export interface ActiveToken {
   accessToken: string
   expiresAt?: string
+  issuedAt?: string
   refreshToken?: string
   scopes?: string[]
   type: 'oauth' | 'pat'
@@ -99,6 +132,12 @@ export interface ResolvedConfig {
   /** Seconds before any HTTP request gives up. */
   httpTimeout: number
   issuer: Resolved<string>
+  /**
+   * The server the stored credentials belong to (undefined without a credentials file): its issuer, and
+   * the API its token and project key are sent to. `mismatch` is set when the configured issuer (a flag
+   * or env var) names another server; stored credentials must then not be used (see storedFor).
+   */
+  stored?: {apiUrl: string; issuer: string; mismatch: boolean}
   /** Set when an env var wins over a credential that is also stored, so commands can say so. */
   shadowed: {accessKey: boolean; token: boolean}
   /** Seconds to wait for a secret piped on stdin. */
@@ -136,10 +175,18 @@ export function resolveConfig(options: ResolveOptions): ResolvedConfig {
     value: DEFAULT_CLIENT_ID,
   })
 
+  // Whose the stored credentials are: the issuer in the file, and the API URL saved with it (files from
+  // before `api_url` existed: derived from that issuer, as it was when they were written).
+  const storedIssuer = stored ? normalIssuer(stored.issuer) : undefined
+  const storedApi = stored ? (stored.api_url ? validateServerUrl(stored.api_url, path) : storedIssuer && new URL(storedIssuer).origin) : undefined
+  const mismatch = storedIssuer !== undefined && !sameIssuer(storedIssuer, issuer.value)
+
   const apiUrlFromEnv = readEnv(options.env, names.apiUrl)
   const apiUrl: Resolved<string> = apiUrlFromEnv
     ? {origin: names.apiUrl, source: 'env', value: validateServerUrl(apiUrlFromEnv, names.apiUrl)}
-    : {origin: issuer.origin, source: issuer.source, value: new URL(issuer.value).origin}
+    : storedApi && !mismatch
+      ? {origin: path, source: 'file', value: storedApi}
+      : {origin: issuer.origin, source: issuer.source, value: new URL(issuer.value).origin}
 
   const envToken = printableSecret(readEnv(options.env, names.token), names.token)
   const token: Resolved<ActiveToken> | undefined = envToken
@@ -166,8 +213,38 @@ export function resolveConfig(options: ResolveOptions): ResolvedConfig {
     httpTimeout: seconds(options.env, names.httpTimeout, DEFAULT_HTTP_TIMEOUT_SECONDS),
     issuer,
     shadowed: {accessKey: Boolean(envKey && stored?.access_key), token: Boolean(envToken && stored?.token)},
+    stored: storedIssuer && storedApi ? {apiUrl: storedApi, issuer: storedIssuer, mismatch} : undefined,
     stdinTimeout: seconds(options.env, names.stdinTimeout, DEFAULT_STDIN_TIMEOUT_SECONDS),
     token,
+  }
+}
+
+/**
+ * Stored credentials are sent only to the server that issued them. Called before a command uses (or
+ * adds to) anything from the credentials file: when a flag or env var names another issuer, it stops
+ * with the issuer_mismatch error instead of sending the stored token or key there.
+ */
+export function checkStoredIssuer(config: ResolvedConfig, bin: string): void {
+  const {issuer, stored} = config
+  if (!stored?.mismatch) return
+  const unset = issuer.source === 'flag' ? `drop ${issuer.origin}` : `unset ${issuer.origin}`
+  throw new LatchError(
+    ErrorKind.IssuerMismatch,
+    `The stored credentials belong to ${stored.issuer}, but ${issuer.origin} names ${issuer.value}; they are never sent to another server`,
+    {hint: `run \`${bin} login --issuer ${issuer.value}\` to sign in there, or ${unset} to use ${stored.issuer}`},
+  )
+}
+
+/** Whether two issuer URLs name the same server: a trailing slash, a default port or letter case make no difference. */
+export function sameIssuer(a: string, b: string): boolean {
+  return normalIssuer(a) === normalIssuer(b)
+}
+
+function normalIssuer(raw: string): string {
+  try {
+    return new URL(raw).href.replace(/\/$/, '')
+  } catch {
+    return raw
   }
 }
 
@@ -206,6 +283,7 @@ export function fromStoredToken(token: StoredToken): ActiveToken {
   return {
     accessToken: token.access_token,
     expiresAt: token.expires_at,
+    issuedAt: token.issued_at,
     refreshToken: token.refresh_token,
     scopes: token.scopes,
     type: token.type,
@@ -225,6 +303,17 @@ export function isLoopbackHost(hostname: string): boolean {
 }
 
 /**
+ * THE rule for every URL latch talks to or shows (issuer, API, endpoints learned from discovery,
+ * verification URL): https, or plain http only to this machine. Returns the message saying why `url`
+ * (which came from `origin`) breaks it, or undefined.
+ */
+export function unsafeUrlMessage(url: URL, origin: string): string | undefined {
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') return `Invalid server URL from ${origin}: ${url.protocol} is not http(s)`
+  if (url.protocol === 'http:' && !isLoopbackHost(url.hostname)) return `Refusing plain http to ${url.host} (from ${origin}): only loopback may use http`
+  return undefined
+}
+
+/**
  * A server URL must be absolute http(s); plain http only to this machine, because a token sent over
  * http to another host can be read by anyone on the path.
  */
@@ -238,15 +327,10 @@ export function validateServerUrl(raw: string, origin: string): string {
     })
   }
 
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-    throw new LatchError(ErrorKind.Usage, `Invalid server URL from ${origin}: ${url.protocol} is not http(s)`, {
-      hint: 'use a full URL such as https://auth.example.com',
-    })
-  }
-
-  if (url.protocol === 'http:' && !isLoopbackHost(url.hostname)) {
-    throw new LatchError(ErrorKind.Usage, `Refusing plain http to ${url.host} (from ${origin}): only loopback may use http`, {
-      hint: `use https://${url.host}${url.pathname === '/' ? '' : url.pathname}`,
+  const problem = unsafeUrlMessage(url, origin)
+  if (problem) {
+    throw new LatchError(ErrorKind.Usage, problem, {
+      hint: url.protocol === 'http:' ? `use https://${url.host}${url.pathname === '/' ? '' : url.pathname}` : 'use a full URL such as https://auth.example.com',
     })
   }
 

@@ -4,24 +4,31 @@
  */
 import type {Configuration} from 'openid-client'
 
-import {credentialsPath, resolveConfig, resolveConfigDir, type ResolvedConfig} from './config.js'
-import {CredentialStore} from './credentials/store.js'
+import {childEnv, credentialsPath, resolveConfig, resolveConfigDir, type ResolvedConfig, secretEnvNames} from './config.js'
+import {CredentialStore, UnreadableCredentials} from './credentials/store.js'
 import type {StoredCredentials} from './credentials/schema.js'
 import {PlatformClient} from './platform/client.js'
+import {wrapFor} from './ui/style.js'
 
 export interface Context {
   bin: string
   config: ResolvedConfig
+  /** Sent on every HTTP request: `latch/0.1.0 (linux; node 20.20.2)`, or the host CLI's bin and version. */
+  userAgent: string
   /** Resolves to undefined once copied, or to why it could not be; never rejects. */
   copyToClipboard(text: string): Promise<string | undefined>
   /** The credentials file as read at start (undefined when there is none). */
   credentials?: StoredCredentials
-  /** Discovers the authorization server once, on first use. */
-  discover(): Promise<Configuration>
+  /**
+   * Discovers an authorization server once, on first use: the configured issuer, or `issuer` (logout
+   * revokes at the issuer named in the stored credentials).
+   */
+  discover(issuer?: string): Promise<Configuration>
   env: Record<string, string | undefined>
   /** A message for people: stderr, never stdout. */
   note(message: string): void
-  openBrowser(url: string): Promise<string | undefined>
+  /** Resolves to why the browser could not be started, or undefined; a later failure goes to `onFailure`. */
+  openBrowser(url: string, onFailure?: (message: string) => void): Promise<string | undefined>
   platform: PlatformClient
   stderr: NodeJS.WriteStream
   stdin: NodeJS.ReadStream
@@ -30,10 +37,16 @@ export interface Context {
   store: CredentialStore
   /** Seconds before any HTTP request gives up. */
   timeout: number
+  /** Set instead of failing, when asked for (logout), if the credentials file's content is unusable. */
+  unreadableCredentials?: UnreadableCredentials
 }
 
 export interface ContextOptions {
+  /** Carry on with no credentials when the file's content is unusable, and say so in `unreadableCredentials`. */
+  allowUnreadableCredentials?: boolean
   bin: string
+  /** The running CLI's version, for the User-Agent (the host CLI's when mounted). */
+  version?: string
   env?: Record<string, string | undefined>
   flags?: {issuer?: string}
   stderr?: NodeJS.WriteStream
@@ -44,41 +57,60 @@ export async function createContext(options: ContextOptions): Promise<Context> {
   const env = options.env ?? process.env
   const stderr = options.stderr ?? process.stderr
   const note = (message: string) => {
-    stderr.write(`${message}\n`)
+    stderr.write(`${wrapFor(stderr, message)}\n`)
   }
 
   const configDir = resolveConfigDir({bin: options.bin, env})
   const store = new CredentialStore(credentialsPath(configDir.value), note)
-  const credentials = await store.read()
+  let credentials: StoredCredentials | undefined
+  let unreadableCredentials: UnreadableCredentials | undefined
+  try {
+    credentials = await store.read()
+  } catch (error) {
+    if (!(options.allowUnreadableCredentials && error instanceof UnreadableCredentials)) throw error
+    unreadableCredentials = error
+  }
+
   const config = resolveConfig({bin: options.bin, credentials, env, flags: options.flags})
   const timeout = config.httpTimeout
+  const userAgent = userAgentOf(options.bin, options.version ?? 'unknown')
 
-  let discovered: Promise<Configuration> | undefined
+  const discovered = new Map<string, Promise<Configuration>>()
   return {
     bin: options.bin,
     config,
     credentials,
     async copyToClipboard(text) {
       const {copyToClipboard} = await import('./ui/clipboard.js')
-      return copyToClipboard(text, env)
+      return copyToClipboard(text, childEnv(env, options.bin))
     },
-    discover() {
-      discovered ??= import('./oauth/server.js').then(({discoverServer}) =>
-        discoverServer({clientId: config.clientId.value, issuer: config.issuer.value, timeout}),
-      )
-      return discovered
+    discover(issuer = config.issuer.value) {
+      let server = discovered.get(issuer)
+      if (!server) {
+        server = import('./oauth/server.js').then(({discoverServer}) => discoverServer({clientId: config.clientId.value, issuer, timeout, userAgent}))
+        discovered.set(issuer, server)
+      }
+
+      return server
     },
     env,
     note,
-    async openBrowser(url) {
+    async openBrowser(url, onFailure) {
       const {openBrowser} = await import('./ui/browser.js')
-      return openBrowser(url, config.browserCommand)
+      return openBrowser(url, config.browserCommand, secretEnvNames(options.bin), onFailure)
     },
-    platform: new PlatformClient(config.apiUrl.value, timeout),
+    platform: new PlatformClient(config.apiUrl.value, timeout, undefined, userAgent),
     stderr,
     stdin: options.stdin ?? process.stdin,
     stdinTimeout: config.stdinTimeout,
     store,
     timeout,
+    unreadableCredentials,
+    userAgent,
   }
+}
+
+/** `latch/0.1.0 (linux; node 20.20.2)`: who is asking, for server logs and the consent page. */
+export function userAgentOf(bin: string, version: string): string {
+  return `${bin}/${version} (${process.platform}; node ${process.versions.node})`
 }

@@ -24,6 +24,8 @@ export const ErrorKind = {
   LoginExpired: 'login_expired',
   /** The credentials file is unreadable, corrupt, of an unknown version, or not a regular file. */
   CredentialsFile: 'credentials_file',
+  /** The stored credentials belong to another issuer than the one a flag or env var names. */
+  IssuerMismatch: 'issuer_mismatch',
   /** The user pressed Ctrl-C or the process got SIGINT. */
   Cancelled: 'cancelled',
   /** The process got SIGTERM. */
@@ -44,6 +46,7 @@ export const EXIT_CODES: Record<ErrorKind, number> = {
   login_denied: 8,
   login_expired: 9,
   credentials_file: 10,
+  issuer_mismatch: 11,
   cancelled: 130,
   terminated: 143,
 }

@@ -10,14 +10,15 @@ import {existsSync} from 'node:fs'
 import {join} from 'node:path'
 
 import {printToken} from './auth/token.js'
-import {whoami} from './auth/whoami.js'
+import {whoami, whoamiExitCode} from './auth/whoami.js'
 import {resolveConfigDir} from './config.js'
 import {type Context, createContext} from './context.js'
 import {describeError, errorLines} from './ui/error-report.js'
+import {terminalSafeJson} from './ui/terminal-text.js'
 import {formatWhoami} from './ui/whoami-report.js'
 
-/** A command's work, and what it prints without --json. */
-type FastCommand = (context: Context, bin: string) => Promise<{report: object; text(): string}>
+/** A command's work, what it prints without --json, and its exit code when the report says something failed. */
+type FastCommand = (context: Context, bin: string) => Promise<{exit?: number; report: object; text(): string}>
 
 const COMMANDS: Record<string, FastCommand> = {
   async token(context) {
@@ -26,30 +27,40 @@ const COMMANDS: Record<string, FastCommand> = {
   },
   async whoami(context, bin) {
     const report = await whoami(context)
-    return {report, text: () => formatWhoami(report, bin)}
+    return {exit: whoamiExitCode(report), report, text: () => formatWhoami(report, bin)}
   },
 }
 
 /** Runs `argv` when it is a bare fast command; otherwise does nothing and returns false. */
-export async function runFast(argv: string[], bin: string): Promise<boolean> {
+export async function runFast(argv: string[], bin: string, version?: string): Promise<boolean> {
   const [id, ...rest] = argv
   const command = Object.hasOwn(COMMANDS, id) ? COMMANDS[id] : undefined
   const json = rest.length === 1 && rest[0] === '--json'
   if (!command || rest.length > (json ? 1 : 0)) return false
   // oclif colours --json output with the user's theme.json: that rare case is left to oclif.
-  if (json && existsSync(join(resolveConfigDir({bin, env: process.env}).value, 'theme.json'))) return false
+  if (json && hasTheme(bin)) return false
 
   // Written the way oclif's Command.log and logJson write: one chunk, a newline, pretty JSON.
   const print = (text: string) => process.stdout.write(`${text}\n`)
   try {
-    const {report, text} = await command(await createContext({bin}), bin)
-    print(json ? JSON.stringify(report, null, 2) : text())
+    const {exit, report, text} = await command(await createContext({bin, version}), bin)
+    print(json ? terminalSafeJson(JSON.stringify(report, null, 2)) : text())
+    if (exit) process.exitCode = exit
   } catch (error) {
     const described = describeError(error, bin)
-    if (json) print(JSON.stringify({error: described}, null, 2))
+    if (json) print(terminalSafeJson(JSON.stringify({error: described}, null, 2)))
     process.stderr.write(errorLines(described, error))
     process.exitCode = described.exit
   }
 
   return true
+}
+
+/** Whether the config directory holds a theme.json; a config directory setting latch refuses is oclif's path to report. */
+function hasTheme(bin: string): boolean {
+  try {
+    return existsSync(join(resolveConfigDir({bin, env: process.env}).value, 'theme.json'))
+  } catch {
+    return true
+  }
 }

@@ -9,6 +9,15 @@ export function describeNetworkFailure(error: unknown): string | undefined {
     const code = (current as NodeJS.ErrnoException).code
     // fetch refuses some ports outright (the Fetch standard's "bad port" list, e.g. 1, 9, 25).
     if (current instanceof Error && current.message === 'bad port') return 'fetch refuses to connect to this port (a blocked port)'
+    // An https:// URL that reaches a plain-http server: its first answer bytes are not a TLS record.
+    if (
+      code === 'ERR_SSL_WRONG_VERSION_NUMBER' ||
+      code === 'ERR_SSL_PACKET_LENGTH_TOO_LONG' ||
+      (code === 'EPROTO' && current instanceof Error && /wrong version number|packet length too long/.test(current.message))
+    ) {
+      return 'the server does not speak TLS (https): if it is a plain http server on this machine, use an http:// URL'
+    }
+
     switch (code) {
       case 'ECONNREFUSED':
         return 'connection refused'

@@ -8,12 +8,15 @@
  * This module is on the path of `latch token`: the lock and openid-client are imported only when a
  * refresh is actually due.
  */
-import {type ActiveToken, fromStoredToken, type Resolved} from '../config.js'
+import {type ActiveToken, checkStoredIssuer, fromStoredToken, type Resolved, sameIssuer} from '../config.js'
 import type {Context} from '../context.js'
 import type {StoredCredentials} from '../credentials/schema.js'
 import {ErrorKind, LatchError} from '../errors.js'
 
-/** Refresh when less than this is left, so the token cannot expire on its way to the server. */
+/**
+ * Refresh when less than this is left, so the token cannot expire on its way to the server; for a
+ * short-lived token, when less than half its lifetime is left (see refreshDue).
+ */
 export const REFRESH_MARGIN_SECONDS = 60
 
 export type ResolvedToken = Resolved<ActiveToken>
@@ -25,9 +28,37 @@ export async function activeToken(context: Context): Promise<ResolvedToken> {
     return token
   }
 
-  if (!expiresWithin(token.value.expiresAt, REFRESH_MARGIN_SECONDS)) return token
+  if (!refreshDue(token.value.expiresAt, token.value.issuedAt)) return token
   const {withCredentialsLock} = await import('../credentials/lock.js')
   return withCredentialsLock(context.store.path, () => refreshLocked(context, token))
+}
+
+/**
+ * Runs `request` with the active token; when the server rejects it (401) although it has not expired
+ * (revoked early, server restarted) and latch can renew it, renews it once and retries once.
+ */
+export async function withActiveToken<T>(context: Context, request: (token: ResolvedToken) => Promise<T>): Promise<T> {
+  const token = await activeToken(context)
+  try {
+    return await request(token)
+  } catch (error) {
+    if (!(error instanceof LatchError && error.kind === ErrorKind.TokenInvalid) || !canRefresh(context, token)) throw error
+    const {withCredentialsLock} = await import('../credentials/lock.js')
+    const renewed = await withCredentialsLock(context.store.path, () => refreshLocked(context, token, {rejected: true}))
+    return request(renewed)
+  }
+}
+
+/**
+ * Whether a token is due for renewal: less than a minute left, or, for a token that lives two minutes
+ * or less, less than half its lifetime (so a 30 s token is not renewed on every use). Without a known
+ * issue time (files written by older versions) the minute applies.
+ */
+export function refreshDue(expiresAt: string | undefined, issuedAt: string | undefined, now = Date.now()): boolean {
+  if (expiresAt === undefined) return false
+  const lifetime = issuedAt === undefined ? Number.NaN : (Date.parse(expiresAt) - Date.parse(issuedAt)) / 1000
+  const margin = lifetime > 0 ? Math.min(REFRESH_MARGIN_SECONDS, lifetime / 2) : REFRESH_MARGIN_SECONDS
+  return expiresWithin(expiresAt, margin, now)
 }
 
 /** Whether latch can renew this token by itself: an OAuth token from the file, with a refresh token, for this issuer. */
@@ -37,27 +68,33 @@ export function canRefresh(context: Context, token: ResolvedToken): boolean {
     token.value.type === 'oauth' &&
     Boolean(token.value.refreshToken) &&
     // A refresh token is sent only to the server that issued it, never to one named by LATCH_ISSUER or --issuer.
-    context.credentials?.issuer === context.config.issuer.value
+    context.config.stored?.mismatch === false
   )
 }
 
 export function requireToken(context: Context): ResolvedToken {
   const {token} = context.config
   if (!token) throw notAuthenticated(context)
+  // A stored token goes only to the issuer (and API) it came from: stop if a flag or env var names another.
+  if (token.source === 'file') checkStoredIssuer(context.config, context.bin)
   return token
 }
 
-/** Runs while holding the credentials lock: everything is decided again on what the file says now. */
-async function refreshLocked(context: Context, seen: ResolvedToken): Promise<ResolvedToken> {
+/**
+ * Runs while holding the credentials lock: everything is decided again on what the file says now.
+ * `rejected`: the server refused the access token `seen`, so it is renewed whatever its expiry says.
+ */
+async function refreshLocked(context: Context, seen: ResolvedToken, options: {rejected?: boolean} = {}): Promise<ResolvedToken> {
   const current = await context.store.read()
   if (!current?.token) throw notAuthenticated(context)
   const stored = current.token
   const renewedElsewhere = stored.access_token !== seen.value.accessToken
-  if (stored.type !== 'oauth' || (renewedElsewhere && !expiresWithin(stored.expires_at, 0)) || !expiresWithin(stored.expires_at, REFRESH_MARGIN_SECONDS)) {
+  const due = options.rejected ? !renewedElsewhere : refreshDue(stored.expires_at, stored.issued_at)
+  if (stored.type !== 'oauth' || (renewedElsewhere && !expiresWithin(stored.expires_at, 0)) || !due) {
     return adopt(context, current, seen.origin)
   }
 
-  if (!stored.refresh_token || current.issuer !== context.config.issuer.value) {
+  if (!stored.refresh_token || !sameIssuer(current.issuer, context.config.issuer.value)) {
     if (expiresWithin(stored.expires_at, 0)) throw cannotRefresh(context, seen)
     return adopt(context, current, seen.origin)
   }
@@ -84,6 +121,7 @@ async function refreshLocked(context: Context, seen: ResolvedToken): Promise<Res
     token: {
       access_token: outcome.tokens.accessToken,
       expires_at: outcome.tokens.expiresAt,
+      issued_at: outcome.tokens.issuedAt,
       refresh_token: outcome.tokens.refreshToken,
       scopes: outcome.tokens.scopes,
       type: 'oauth',
@@ -129,7 +167,7 @@ export function expiresWithin(expiresAt: string | undefined, seconds: number, no
 }
 
 function cannotRefresh(context: Context, token: ResolvedToken): LatchError {
-  const otherIssuer = context.credentials && context.credentials.issuer !== context.config.issuer.value
+  const otherIssuer = context.credentials && !sameIssuer(context.credentials.issuer, context.config.issuer.value)
   return new LatchError(ErrorKind.TokenInvalid, `Token is invalid or expired (from ${token.origin}): it expired${otherIssuer ? ` and was issued by ${context.credentials!.issuer}, not ${context.config.issuer.value}` : ' and cannot be renewed'}`, {
     hint: `run \`${context.bin} login\` to sign in again`,
   })

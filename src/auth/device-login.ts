@@ -7,7 +7,7 @@ import {cancelled, requestDeviceCode, waitForApproval} from '../oauth/device-flo
 import {type BrowserChoice, decideBrowser} from '../ui/browser.js'
 import {createDeviceScreen} from '../ui/device-screen.js'
 import {identify} from './identity.js'
-import {type LoginResult, saveLogin} from './save-login.js'
+import {type LoginOutcome, saveLogin} from './save-login.js'
 import {scopesToKeep, scopesToRequest} from './scopes.js'
 
 export interface DeviceLoginOptions {
@@ -23,12 +23,14 @@ export interface DeviceLoginOptions {
   signal: AbortSignal
 }
 
-export async function deviceLogin(context: Context, options: DeviceLoginOptions): Promise<LoginResult> {
+export async function deviceLogin(context: Context, options: DeviceLoginOptions): Promise<LoginOutcome> {
   const asked = scopesToRequest(options.scopes)
   const kept = options.resetScopes ? [] : scopesToKeep(context.credentials, context.config.issuer.value, asked)
   if (kept.length > 0) context.note(`Keeping the scopes of your current login: ${kept.join(', ')} (--reset-scopes asks only for the ones named).`)
   const scopes = [...asked, ...kept]
   warnIfShadowed(context)
+  // Before anyone is asked to approve: a login that could not be saved must fail now, not after.
+  await context.store.checkWritable()
   const server = await context.discover()
   if (options.signal.aborted) throw cancelled(options.signal)
   const code = await requestDeviceCode(server, scopes, context.timeout)
@@ -40,7 +42,9 @@ export async function deviceLogin(context: Context, options: DeviceLoginOptions)
     const url = code.verificationUriComplete ?? code.verificationUri
     if (decideBrowser(options.browser, context.env).open) {
       // Not awaited: polling starts now, whatever the browser does.
-      void context.openBrowser(url).then((failure) => failure && screen.note(`Could not open a browser (${failure}); open the URL above yourself.`))
+      // A browser program that starts and then fails is said too; the login keeps waiting either way.
+      const failed = (reason: string) => screen.note(`Could not open a browser (${reason}); open the URL above yourself.`)
+      void context.openBrowser(url, failed).then((failure) => failure && failed(failure))
     }
 
     if (options.copy) void context.copyToClipboard(code.userCode).then((failure) => screen.note(failure ? `Could not copy the code (${failure}).` : 'Copied the code to the clipboard.'))
@@ -54,11 +58,16 @@ export async function deviceLogin(context: Context, options: DeviceLoginOptions)
     screen.stop()
   }
 
-  return saveLogin(
+  // Servers grant the subset of scopes they know and say nothing: tell the person what is missing.
+  const notGranted = scopes.filter((scope) => !tokens.scopes.includes(scope))
+  if (notGranted.length > 0) context.note(`Warning: the server did not grant ${notGranted.join(', ')} (asked for ${scopes.join(', ')}).`)
+  if (!user) context.note('Note: the server does not say who you are (no platform API, no userinfo endpoint); the token is saved anyway.')
+  const result = await saveLogin(
     context,
-    {access_token: tokens.accessToken, expires_at: tokens.expiresAt, refresh_token: tokens.refreshToken, scopes: tokens.scopes, type: 'oauth'},
+    {access_token: tokens.accessToken, expires_at: tokens.expiresAt, issued_at: tokens.issuedAt, refresh_token: tokens.refreshToken, scopes: tokens.scopes, type: 'oauth'},
     user,
   )
+  return result.authenticated ? {...result, scopes_not_granted: notGranted} : result
 }
 
 export function warnIfShadowed(context: Context): void {

@@ -1,10 +1,11 @@
 /**
  * Who a token belongs to: the platform's /v1/me, or OIDC userinfo when the issuer has no platform API
- * or the token may not read the account.
+ * or the token may not read the account. A plain OAuth 2.0 server has neither: an OAuth token from it
+ * then belongs to someone unknown (undefined), which is not an error.
  */
 import type {Context} from '../context.js'
 import {ErrorKind, LatchError} from '../errors.js'
-import type {Credential, Me} from '../platform/client.js'
+import {type Credential, invalidTokenHint, type Me} from '../platform/client.js'
 
 export interface Identity {
   email?: string
@@ -14,7 +15,7 @@ export interface Identity {
   token?: Me['token'] & {scopes: string[]}
 }
 
-export async function identify(context: Context, token: Credential, expectedSubject?: string): Promise<Identity> {
+export async function identify(context: Context, token: Credential, expectedSubject?: string): Promise<Identity | undefined> {
   let me: Me | undefined
   try {
     me = await context.platform.me(token)
@@ -28,12 +29,13 @@ export async function identify(context: Context, token: Credential, expectedSubj
   return userinfo(context, token, expectedSubject)
 }
 
-async function userinfo(context: Context, token: Credential, expectedSubject?: string): Promise<Identity> {
+async function userinfo(context: Context, token: Credential, expectedSubject?: string): Promise<Identity | undefined> {
   const client = await import('openid-client')
-  const {serverError} = await import('../oauth/errors.js')
+  const {httpStatusOf, serverError} = await import('../oauth/errors.js')
   const config = await context.discover()
   const url = String(config.serverMetadata().userinfo_endpoint ?? config.serverMetadata().issuer)
   if (!config.serverMetadata().userinfo_endpoint) {
+    if (!token.secret.startsWith('sk_pat_')) return undefined
     throw new LatchError(ErrorKind.Network, `The server at ${context.config.issuer.value} has neither a platform API nor a userinfo endpoint`, {
       hint: 'check the issuer URL and LATCH_API_URL',
     })
@@ -44,8 +46,9 @@ async function userinfo(context: Context, token: Credential, expectedSubject?: s
     const name = typeof info.name === 'string' ? info.name : typeof info.preferred_username === 'string' ? info.preferred_username : info.sub
     return {email: typeof info.email === 'string' ? info.email : undefined, id: info.sub, name}
   } catch (error) {
-    if (error instanceof client.WWWAuthenticateChallengeError || (error instanceof client.ResponseBodyError && error.status === 401)) {
-      throw new LatchError(ErrorKind.TokenInvalid, `Token is invalid or expired (from ${token.origin})`, {hint: 'run `latch login` to sign in again'})
+    // A 401 means the token is bad, with or without a WWW-Authenticate challenge or an error body.
+    if (error instanceof client.WWWAuthenticateChallengeError || httpStatusOf(error) === 401) {
+      throw new LatchError(ErrorKind.TokenInvalid, `Token is invalid or expired (from ${token.origin})`, {hint: invalidTokenHint(token)})
     }
 
     throw serverError(error, url, 'read the user info', context.timeout)

@@ -1,12 +1,14 @@
 /**
  * `latch link`: bind a project access key, checked for shape and with the server before it is stored.
  */
+import {checkStoredIssuer} from '../config.js'
 import type {Context} from '../context.js'
 import {updateCredentials} from '../credentials/lock.js'
 import {ErrorKind, LatchError} from '../errors.js'
 import type {Project} from '../platform/client.js'
 import {readSecret} from '../ui/secret-input.js'
-import {activeToken} from './active-token.js'
+import {safeText} from '../ui/terminal-text.js'
+import {activeToken, withActiveToken} from './active-token.js'
 
 /** 32 or more URL-safe characters, with a ceiling so that no absurd value is ever sent to a server. */
 export const ACCESS_KEY_PATTERN = /^sk_proj_[\w-]{32,256}$/
@@ -18,23 +20,29 @@ export interface LinkResult {
 }
 
 export async function link(context: Context, keyArgument: string | undefined): Promise<LinkResult> {
-  const token = await activeToken(context)
+  // The key is saved into the stored record: never into one that belongs to another server than the one it is checked with.
+  checkStoredIssuer(context.config, context.bin)
+  await activeToken(context)
+  await context.store.checkWritable()
   const key = keyArgument?.trim() || (await readKey(context))
   checkAccessKeyFormat(key)
-  const project = await context.platform.currentProject(
-    {origin: token.origin, scopes: token.value.scopes, secret: token.value.accessToken},
-    {origin: keyArgument ? 'the argument' : 'the input', secret: key},
+  const project = await withActiveToken(context, (token) =>
+    context.platform.currentProject(
+      {origin: token.origin, scopes: token.value.scopes, secret: token.value.accessToken, source: token.source === 'env' ? 'env' : 'file'},
+      {origin: keyArgument ? 'the argument' : 'the input', secret: key, source: 'input'},
+    ),
   )
 
   // Re-read under the lock: another process may have rotated the refresh token since this one started.
   await updateCredentials(context.store, (previous) => ({
     ...previous,
     access_key: key,
+    api_url: previous ? previous.api_url : context.config.apiUrl.value,
     created_at: previous?.created_at ?? new Date().toISOString(),
     issuer: previous?.issuer ?? context.config.issuer.value,
     version: 1,
   }))
-  context.note(`Linked project ${project.name} (${project.id}).`)
+  context.note(`Linked project ${safeText(project.name)} (${safeText(project.id)}).`)
   if (context.config.shadowed.accessKey || context.config.accessKey?.source === 'env') {
     context.note(`Warning: ${context.config.env.accessKey} is set; it will keep taking precedence over the key saved here.`)
   }
@@ -46,7 +54,8 @@ async function readKey(context: Context): Promise<string> {
   try {
     return await readSecret(context, 'project access key', `echo "$KEY" | ${context.bin} link`)
   } catch (error) {
-    if (error instanceof LatchError && error.kind === ErrorKind.Usage) {
+    // No key at all (none given, stdin ended, or stayed silent) is "Access key required"; a key too long stays a usage error.
+    if (error instanceof LatchError && error.kind === ErrorKind.Usage && error.message.startsWith('No ')) {
       throw new LatchError(ErrorKind.AccessKey, `Access key required: ${lowerFirst(error.message)}`, {
         hint: `run \`${context.bin} link sk_proj_...\` (or pipe the key in), or set ${context.config.env.accessKey}`,
       })

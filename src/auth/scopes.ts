@@ -1,3 +1,4 @@
+import {sameIssuer} from '../config.js'
 import type {StoredCredentials} from '../credentials/schema.js'
 import {ErrorKind, LatchError} from '../errors.js'
 import {DEFAULT_LOGIN_SCOPES, isPlatformScope, PLATFORM_SCOPES, PROTOCOL_SCOPES} from '../platform/scopes.js'
@@ -31,7 +32,7 @@ export function scopesToRequest(flag: string | undefined): string[] {
  * dropped rather than refused.
  */
 export function scopesToKeep(credentials: StoredCredentials | undefined, issuer: string, requested: string[]): string[] {
-  if (credentials?.issuer !== issuer || credentials.token?.type !== 'oauth') return []
+  if (!credentials || !sameIssuer(credentials.issuer, issuer) || credentials.token?.type !== 'oauth') return []
   return credentials.token.scopes.filter((scope) => isPlatformScope(scope) && !requested.includes(scope))
 }
 

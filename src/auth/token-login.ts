@@ -8,10 +8,11 @@ import {ErrorKind, LatchError} from '../errors.js'
 import {readSecret} from '../ui/secret-input.js'
 import {warnIfShadowed} from './device-login.js'
 import {identify, type Identity} from './identity.js'
-import {type LoginResult, saveLogin} from './save-login.js'
+import {type LoginOutcome, saveLogin} from './save-login.js'
 
-export async function tokenLogin(context: Context): Promise<LoginResult> {
+export async function tokenLogin(context: Context): Promise<LoginOutcome> {
   warnIfShadowed(context)
+  await context.store.checkWritable()
   const secret = await readSecret(context, 'personal access token', `echo "$PAT" | ${context.bin} login --token`)
   checkPatFormat(secret)
   const user = await identifyIfAllowed(context, secret)
@@ -28,7 +29,7 @@ export async function tokenLogin(context: Context): Promise<LoginResult> {
  */
 async function identifyIfAllowed(context: Context, secret: string): Promise<Identity | undefined> {
   try {
-    return await identify(context, {origin: 'the pasted token', secret})
+    return await identify(context, {origin: 'the pasted token', secret, source: 'input'})
   } catch (error) {
     if (!(error instanceof LatchError && error.kind === ErrorKind.InsufficientScope)) throw error
     context.note('Note: this token cannot read account information (account.read), so latch cannot show whose it is.')

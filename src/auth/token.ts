@@ -5,6 +5,7 @@
  */
 import type {Context} from '../context.js'
 import {activeToken} from './active-token.js'
+import {printedExpiry} from './instant.js'
 import {platformScopes} from './scopes.js'
 
 export interface TokenReport {
@@ -21,7 +22,7 @@ export async function printToken(context: Context): Promise<TokenReport> {
   const token = await activeToken(context)
   if (token.source === 'env') context.note(`Using the token from ${token.origin}.`)
   return {
-    expires_at: token.value.expiresAt ?? null,
+    expires_at: printedExpiry(token.value.expiresAt),
     scopes: token.value.scopes ? platformScopes(token.value.scopes) : null,
     source: token.source as 'env' | 'file',
     token: token.value.accessToken,

@@ -1,16 +1,24 @@
 /**
  * `latch whoami`: which credential is active, where it came from, whose it is, and the linked project.
+ * It reports what it knows: when only the project lookup fails (a rejected key, a token without
+ * projects.read), the identity and the token are still reported, with the project's error, and the
+ * command still ends with that error's exit code so that scripts notice.
  */
+import {checkStoredIssuer} from '../config.js'
 import type {Context} from '../context.js'
+import {LatchError} from '../errors.js'
 import type {Project} from '../platform/client.js'
-import {activeToken, canRefresh} from './active-token.js'
+import {canRefresh, withActiveToken} from './active-token.js'
 import {identify} from './identity.js'
+import {printedExpiry} from './instant.js'
 import {platformScopes} from './scopes.js'
 
 export interface WhoamiReport {
   authenticated: true
   issuer: string
   project: (Project & {source: 'env' | 'file'}) | null
+  /** Why the linked project could not be read; the command then exits with `exit`. */
+  project_error?: {code: string; exit: number; hint?: string; message: string}
   token: {
     expires_at: null | string
     origin: string
@@ -21,35 +29,54 @@ export interface WhoamiReport {
     source: 'env' | 'file'
     type: 'oauth' | 'pat'
   }
-  user: {email?: string; id: string; name: string}
+  /** Null when the server can say nothing about the token's owner (a plain OAuth 2.0 server). */
+  user: null | {email?: string; id: string; name: string}
 }
 
 export async function whoami(context: Context): Promise<WhoamiReport> {
-  const token = await activeToken(context)
-  const identity = await identify(context, {origin: token.origin, scopes: token.value.scopes, secret: token.value.accessToken})
+  const {credential, identity, token} = await withActiveToken(context, async (token) => {
+    // A stored project key goes only to the API it was linked on, even next to a token from the environment.
+    if (context.config.accessKey?.source === 'file') checkStoredIssuer(context.config, context.bin)
+    const credential = {origin: token.origin, scopes: token.value.scopes, secret: token.value.accessToken, source: token.source === 'env' ? ('env' as const) : ('file' as const)}
+    return {credential, identity: await identify(context, credential), token}
+  })
   const {accessKey} = context.config
-  const project = accessKey
-    ? {
-        ...(await context.platform.currentProject(
-          {origin: token.origin, scopes: token.value.scopes, secret: token.value.accessToken},
-          {origin: accessKey.origin, secret: accessKey.value},
-        )),
-        source: accessKey.source as 'env' | 'file',
-      }
-    : null
+  let project: WhoamiReport['project'] = null
+  let projectError: WhoamiReport['project_error']
+  if (accessKey) {
+    try {
+      const found = await context.platform.currentProject(credential, {
+        origin: accessKey.origin,
+        secret: accessKey.value,
+        source: accessKey.source === 'env' ? 'env' : 'file',
+      })
+      project = {...found, source: accessKey.source as 'env' | 'file'}
+    } catch (error) {
+      if (!(error instanceof LatchError)) throw error
+      projectError = error.toJSON().error
+    }
+  }
+
   return {
     authenticated: true,
     issuer: context.config.issuer.value,
     project,
+    ...(projectError ? {project_error: projectError} : {}),
     token: {
-      expires_at: identity.token?.expires_at ?? token.value.expiresAt ?? null,
+      // The stored expiry first, as `latch token` reports it; the server's for a token from the environment.
+      expires_at: printedExpiry(token.source === 'file' && token.value.expiresAt ? token.value.expiresAt : (identity?.token?.expires_at ?? token.value.expiresAt)) ?? null,
       origin: token.origin,
       refreshable: canRefresh(context, token),
-      scopes: platformScopes(identity.token?.scopes ?? token.value.scopes ?? []),
+      scopes: platformScopes(identity?.token?.scopes ?? token.value.scopes ?? []),
       shadows_stored: context.config.shadowed.token,
       source: token.source as 'env' | 'file',
-      type: identity.token?.type ?? token.value.type,
+      type: identity?.token?.type ?? token.value.type,
     },
-    user: {email: identity.email, id: identity.id, name: identity.name},
+    user: identity ? {email: identity.email, id: identity.id, name: identity.name} : null,
   }
+}
+
+/** The exit code `whoami` ends with: 0, or that of the project's error. */
+export function whoamiExitCode(report: WhoamiReport): number {
+  return report.project_error?.exit ?? 0
 }

@@ -1,6 +1,6 @@
 import {Flags} from '@oclif/core'
 
-import {BaseCommand} from '../base-command.js'
+import {BaseCommand, jsonFlag} from '../base-command.js'
 import {seededUsernames} from '../emulator/accounts.js'
 import {ErrorKind, LatchError} from '../errors.js'
 
@@ -18,9 +18,11 @@ script can start it with --port 0 and read where it is.`
     '<%= config.bin %> <%= command.id %>',
     '<%= config.bin %> <%= command.id %> --port 0 --json',
     '<%= config.bin %> <%= command.id %> --auto-approve alice --interval 1',
+    '<%= config.bin %> <%= command.id %> --no-rotate-refresh-tokens --known-scopes openid,offline_access,account.read',
   ]
 
   static flags = {
+    json: jsonFlag('the issuer URL, client id, users and poll interval (the first line on stdout)'),
     host: Flags.string({default: '127.0.0.1', description: 'Address to listen on.'}),
     port: Flags.integer({default: 4848, description: 'Port to listen on; 0 picks a free one.'}),
     interval: Flags.string({default: '5', description: 'Seconds between polls the server asks clients for (fractions allowed).'}),
@@ -30,6 +32,48 @@ script can start it with --port 0 and read where it is.`
     'auto-approve': Flags.string({
       description: 'Approve every device request as this user, about one interval after it is made.',
       helpValue: 'USER',
+    }),
+    'slow-down-polls': Flags.integer({
+      default: 0,
+      description: 'Answer the first N polls of every device code with slow_down (each adds 5 s to its interval), as a server would to a client polling too fast.',
+      helpGroup: 'SERVER BEHAVIOUR',
+    }),
+    'rotate-refresh-tokens': Flags.boolean({
+      allowNo: true,
+      default: true,
+      description: 'Give a new refresh token on every refresh (--no-rotate-refresh-tokens keeps the same one).',
+      helpGroup: 'SERVER BEHAVIOUR',
+    }),
+    'reuse-revokes-grant': Flags.boolean({
+      allowNo: true,
+      default: true,
+      description: 'Revoke the whole grant when a retired refresh token is used again (--no-reuse-revokes-grant only refuses that token).',
+      helpGroup: 'SERVER BEHAVIOUR',
+    }),
+    'revocation-requires-client-auth': Flags.boolean({
+      default: false,
+      description: 'Answer every revocation request 401 invalid_client, like a server that wants a confidential client.',
+      helpGroup: 'SERVER BEHAVIOUR',
+    }),
+    'known-scopes': Flags.string({
+      description: 'Comma-separated scopes the server knows; it grants only those of the requested ones, and says nothing about the rest.',
+      helpGroup: 'SERVER BEHAVIOUR',
+      helpValue: 'SCOPES',
+    }),
+    'bare-refresh-errors': Flags.boolean({
+      default: false,
+      description: 'Answer a refused refresh with a bare 400 and an empty body.',
+      helpGroup: 'SERVER BEHAVIOUR',
+    }),
+    'bare-401': Flags.boolean({
+      default: false,
+      description: 'Answer a rejected token at userinfo and the platform API with a bare 401: no WWW-Authenticate, no body.',
+      helpGroup: 'SERVER BEHAVIOUR',
+    }),
+    'plain-oauth': Flags.boolean({
+      default: false,
+      description: 'Act as a plain OAuth 2.0 server: RFC 8414 metadata only, no OpenID discovery, userinfo, ID tokens or platform API.',
+      helpGroup: 'SERVER BEHAVIOUR',
     }),
   }
 
@@ -52,6 +96,25 @@ script can start it with --port 0 and read where it is.`
       throw usage(`--auto-approve: unknown user "${flags['auto-approve']}"`, `the seeded users are ${seededUsernames().join(' and ')}`)
     }
 
+    const knownScopes = flags['known-scopes']?.split(',').map((scope) => scope.trim()).filter(Boolean)
+    const behaviour = {
+      bare_401: flags['bare-401'],
+      bare_refresh_errors: flags['bare-refresh-errors'],
+      known_scopes: knownScopes ?? null,
+      plain_oauth: flags['plain-oauth'],
+      reuse_revokes_grant: flags['reuse-revokes-grant'],
+      revocation_requires_client_auth: flags['revocation-requires-client-auth'],
+      rotate_refresh_tokens: flags['rotate-refresh-tokens'],
+      slow_down_polls: flags['slow-down-polls'],
+    }
+    const {DEFAULT_BEHAVIOUR, validateBehaviour} = await import('../emulator/settings.js')
+    try {
+      validateBehaviour(behaviour)
+    } catch (error) {
+      const flag = /"(\w+)"/.exec((error as Error).message)?.[1]?.replaceAll('_', '-') ?? 'a flag'
+      throw usage(`--${flag}: ${(error as Error).message.replace(/^"\w+" /, '')}`, 'see `latch emulator --help` for the accepted values')
+    }
+
     // Listening for the signals before starting: a stop that arrives during start-up is still a clean stop.
     const stopRequested = untilSignalled()
     // Loaded here so that oidc-provider is never imported by the other commands.
@@ -61,9 +124,12 @@ script can start it with --port 0 and read where it is.`
       emulator = await startEmulator({
         accessTokenTtl: flags['access-token-ttl'],
         autoApprove: flags['auto-approve'],
+        behaviour,
         deviceCodeTtl: flags['device-code-ttl'],
         host: flags.host,
         interval,
+        // People watching the emulator's terminal see each sign-in step; scripts reading --json do not.
+        onActivity: this.jsonEnabled() ? undefined : (line) => this.log(line),
         port: flags.port,
         refreshTokenTtl: flags['refresh-token-ttl'],
       })
@@ -78,11 +144,21 @@ script can start it with --port 0 and read where it is.`
       throw error
     }
 
+    if (emulator.exposed) {
+      // On stderr, whatever the output mode: this must not go unseen.
+      process.stderr.write(
+        `WARNING: the emulator listens on ${emulator.listening}, which other machines may reach. Anyone who can reach it ` +
+          'can mint tokens and keys for every seeded user, with no password (the control API needs no authentication). ' +
+          'Use it only on a network you trust, or keep the default --host 127.0.0.1.\n',
+      )
+    }
+
     if (this.jsonEnabled()) {
       // One line, first thing on stdout: scripts read where the emulator is from it.
       process.stdout.write(
         `${JSON.stringify({
           issuer: emulator.issuer,
+          listening: emulator.listening,
           client_id: emulator.clientId,
           users: emulator.users,
           interval,
@@ -90,18 +166,33 @@ script can start it with --port 0 and read where it is.`
         })}\n`,
       )
     } else {
-      this.log(`latch emulator listening on ${emulator.issuer}`)
+      this.log(`latch emulator listening on ${emulator.exposed ? `${emulator.listening} (reachable from other machines)` : emulator.issuer}`)
       this.log(`  issuer:     ${emulator.issuer}`)
       this.log(`  client id:  ${emulator.clientId}`)
       this.log(`  users:      ${emulator.users.join(', ')} (sign in by picking one; no passwords)`)
       this.log(`  device page: ${emulator.issuer}/device`)
       if (flags['auto-approve']) this.log(`  auto-approve: every device request, as ${flags['auto-approve']}`)
+      const changed = describeBehaviour(behaviour, DEFAULT_BEHAVIOUR)
+      if (changed) this.log(`  behaviour:  ${changed}`)
       this.log('Ready. Press Ctrl-C to stop.')
     }
 
     await stopRequested
     await emulator.close()
   }
+}
+
+/** The settings that differ from the defaults, as flags: what this emulator does unlike the default one. */
+function describeBehaviour<T extends object>(behaviour: T, defaults: T): string {
+  return Object.entries(behaviour)
+    .filter(([key, value]) => JSON.stringify(value) !== JSON.stringify((defaults as Record<string, unknown>)[key]))
+    .map(([key, value]) => {
+      const flag = `--${key.replaceAll('_', '-')}`
+      if (value === true) return flag
+      if (value === false) return `--no-${key.replaceAll('_', '-')}`
+      return `${flag} ${Array.isArray(value) ? value.join(',') : String(value)}`
+    })
+    .join(' ')
 }
 
 function usage(message: string, hint: string): LatchError {

@@ -1,6 +1,6 @@
 import {Args} from '@oclif/core'
 
-import {BaseCommand} from '../base-command.js'
+import {BaseCommand, jsonFlag} from '../base-command.js'
 import {link, type LinkResult} from '../auth/link.js'
 
 export default class Link extends BaseCommand {
@@ -10,10 +10,14 @@ export default class Link extends BaseCommand {
     'The key is checked with the server before it is stored. Leave KEY out to paste it at a hidden prompt or pipe it on stdin, which keeps it out of your shell history.'
 
   static args = {
-    key: Args.string({description: 'The project access key (sk_proj_...). Omit it to be prompted, or pipe it on stdin.'}),
+    // ignoreStdin: oclif would otherwise read stdin for a missing argument, swallowing its end, so that
+    // `link </dev/null` waited for the stdin timeout; secret-input.ts reads it with the right messages.
+    key: Args.string({description: 'The project access key (sk_proj_...). Omit it to be prompted, or pipe it on stdin.', ignoreStdin: true}),
   }
 
   static examples = ['<%= config.bin %> <%= command.id %>', 'echo "$KEY" | <%= config.bin %> <%= command.id %>', '<%= config.bin %> <%= command.id %> sk_proj_...']
+
+  static flags = {json: jsonFlag('the linked project and the credentials path')}
 
   async run(): Promise<LinkResult> {
     const {args} = await this.parse(Link)

@@ -1,8 +1,8 @@
 import {Flags} from '@oclif/core'
 
-import {BaseCommand} from '../base-command.js'
+import {BaseCommand, jsonFlag} from '../base-command.js'
 import {deviceLogin} from '../auth/device-login.js'
-import type {LoginResult} from '../auth/save-login.js'
+import type {LoginOutcome} from '../auth/save-login.js'
 import {tokenLogin} from '../auth/token-login.js'
 import {cancelled} from '../oauth/device-flow.js'
 import {DEFAULT_LOGIN_SCOPES, PLATFORM_SCOPES} from '../platform/scopes.js'
@@ -18,6 +18,13 @@ Scopes: ${Object.entries(PLATFORM_SCOPES)
     .map(([name, description]) => `${name} (${description.charAt(0).toLowerCase() + description.slice(1)})`)
     .join(', ')}.`
 
+  // Written out: oclif's generated line shows the exclusive flags as "[--scopes <value> | ]" and
+  // leaves out --no-browser. The two lines are the two ways to sign in.
+  static usage = [
+    '<%= command.id %> [--scopes <value>] [--reset-scopes] [--browser | --no-browser] [--copy] [--issuer <value>] [--json]',
+    '<%= command.id %> --token [--issuer <value>] [--json]',
+  ]
+
   static examples = [
     '<%= config.bin %> <%= command.id %>',
     '<%= config.bin %> <%= command.id %> --no-browser',
@@ -28,6 +35,7 @@ Scopes: ${Object.entries(PLATFORM_SCOPES)
   ]
 
   static flags = {
+    json: jsonFlag('the result (issuer, user, token type, scopes and expiry, credentials path)'),
     browser: Flags.boolean({
       allowNo: true,
       description: 'Open the browser (default: only when a local display is likely: not in CI, not over SSH, not in a container without a display). LATCH_BROWSER names the program.',
@@ -48,7 +56,7 @@ Scopes: ${Object.entries(PLATFORM_SCOPES)
     token: Flags.boolean({description: 'Sign in with a personal access token from a hidden prompt or stdin.'}),
   }
 
-  async run(): Promise<LoginResult> {
+  async run(): Promise<LoginOutcome> {
     const {flags} = await this.parse(Login)
     const context = await this.context({issuer: flags.issuer})
     return this.cancellable(

@@ -1,6 +1,6 @@
 import {Flags} from '@oclif/core'
 
-import {BaseCommand} from '../base-command.js'
+import {BaseCommand, jsonFlag} from '../base-command.js'
 import {logout, type LogoutResult} from '../auth/logout.js'
 
 export default class Logout extends BaseCommand {
@@ -9,11 +9,15 @@ export default class Logout extends BaseCommand {
   static examples = ['<%= config.bin %> <%= command.id %>', '<%= config.bin %> <%= command.id %> --force']
 
   static flags = {
-    force: Flags.boolean({char: 'f', description: 'Do not ask for confirmation (required without a terminal).'}),
+    json: jsonFlag('what was done (revoked on the server, file removed or moved aside, env vars still set)'),
+    force: Flags.boolean({
+      char: 'f',
+      description: 'Do not ask for confirmation (required without a terminal). A credentials file latch cannot read is moved aside, keeping a copy.',
+    }),
   }
 
   async run(): Promise<LogoutResult> {
     const {flags} = await this.parse(Logout)
-    return logout(await this.context(), {force: flags.force})
+    return logout(await this.context({}, {allowUnreadableCredentials: true}), {force: flags.force})
   }
 }

@@ -1,17 +1,19 @@
-import {BaseCommand} from '../base-command.js'
+import {BaseCommand, jsonFlag} from '../base-command.js'
 import {printToken, type TokenReport} from '../auth/token.js'
 
 export default class Token extends BaseCommand {
   static summary = 'Print the active access token, renewed first if it is about to expire.'
 
   static description =
-    'Prints the token and nothing else on stdout, for use in scripts. The token comes from LATCH_TOKEN when that is set (said on stderr), otherwise from the credentials file, where an OAuth token that expires within a minute is refreshed first.'
+    'Prints the token and nothing else on stdout, for use in scripts. The token comes from LATCH_TOKEN when that is set (said on stderr), otherwise from the credentials file, where an OAuth token that expires within a minute (or, for a short-lived one, within half its lifetime) is refreshed first.'
 
   static examples = [
     '<%= config.bin %> <%= command.id %>',
     'curl -H "Authorization: Bearer $(<%= config.bin %> <%= command.id %>)" https://api.example.com/v1/me',
     '<%= config.bin %> <%= command.id %> --json',
   ]
+
+  static flags = {json: jsonFlag('the token with its type, source, scopes and expiry')}
 
   async run(): Promise<TokenReport> {
     await this.parse(Token)

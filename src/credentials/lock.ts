@@ -9,8 +9,9 @@ import {dirname} from 'node:path'
 import lockfile from 'proper-lockfile'
 
 import {ErrorKind, LatchError} from '../errors.js'
+import {describeErrno} from './errno.js'
 import type {StoredCredentials} from './schema.js'
-import {type CredentialStore, credentialsFailure} from './store.js'
+import type {CredentialStore} from './store.js'
 
 /** A lock not touched for this long belongs to a dead process. */
 export const LOCK_STALE_MS = 10_000
@@ -27,11 +28,25 @@ export function lockPathOf(credentialsPath: string): string {
   return `${credentialsPath}.lock`
 }
 
-/** Runs `work` while holding the lock on the credentials file at `path`; the lock is released however `work` ends. */
-export async function withCredentialsLock<T>(path: string, work: () => Promise<T>): Promise<T> {
+/** After this long without the lock, latch says that it is waiting (once). */
+export const LOCK_WAIT_NOTICE_MS = 1000
+
+/**
+ * Runs `work` while holding the lock on the credentials file at `path`; the lock is released however
+ * `work` ends. `note` is told, once, when another process has kept the lock for LOCK_WAIT_NOTICE_MS.
+ */
+export async function withCredentialsLock<T>(
+  path: string,
+  work: () => Promise<T>,
+  note: (message: string) => void = (message) => process.stderr.write(`${message}\n`),
+): Promise<T> {
   const lockPath = lockPathOf(path)
   await prepareDirectory(path)
   let release: () => Promise<void>
+  const notice = setTimeout(
+    () => note(`Waiting for another latch process to finish with ${path} (up to ${LOCK_WAIT_MS / 1000} s)...`),
+    LOCK_WAIT_NOTICE_MS,
+  )
   try {
     release = await lockfile.lock(path, {
       lockfilePath: lockPath,
@@ -48,6 +63,8 @@ export async function withCredentialsLock<T>(path: string, work: () => Promise<T
     })
   } catch (error) {
     throw lockError(error, path, lockPath)
+  } finally {
+    clearTimeout(notice)
   }
 
   try {
@@ -83,14 +100,20 @@ async function prepareDirectory(path: string): Promise<void> {
   try {
     await fs.mkdir(directory, {mode: DIR_MODE, recursive: true})
   } catch (error) {
-    throw credentialsFailure('write', error, directory)
+    throw writeError(error, directory)
   }
 
   try {
     await fs.access(directory, constants.W_OK)
   } catch (error) {
-    throw credentialsFailure('write', error, path)
+    throw writeError(error, path)
   }
+}
+
+/** The words a failed save uses (src/credentials/store.ts), for the same failure met first here. */
+function writeError(error: unknown, path: string): LatchError {
+  const {fix, reason} = describeErrno(error, path)
+  return new LatchError(ErrorKind.CredentialsFile, `Cannot write credentials at ${path}: ${reason}`, {cause: error, hint: fix})
 }
 
 function lockError(error: unknown, path: string, lockPath: string): LatchError {
@@ -102,5 +125,6 @@ function lockError(error: unknown, path: string, lockPath: string): LatchError {
     })
   }
 
-  return credentialsFailure('lock', error, path)
+  const {fix, reason} = describeErrno(error, lockPath)
+  return new LatchError(ErrorKind.CredentialsFile, `Cannot lock credentials at ${path}: ${reason}`, {cause: error, hint: fix})
 }

@@ -7,6 +7,8 @@ export const CREDENTIALS_VERSION = 1
 export interface StoredToken {
   access_token: string
   expires_at?: string
+  /** When the server issued the access token (optional, added in place of a schema bump): sets the refresh margin. */
+  issued_at?: string
   refresh_token?: string
   scopes: string[]
   type: 'oauth' | 'pat'
@@ -14,6 +16,8 @@ export interface StoredToken {
 
 export interface StoredCredentials {
   access_key?: string
+  /** The platform API the token and key are sent to; absent in older files: the issuer's origin. */
+  api_url?: string
   created_at: string
   issuer: string
   token?: StoredToken
@@ -21,28 +25,41 @@ export interface StoredCredentials {
   version: typeof CREDENTIALS_VERSION
 }
 
-/** Returns the reason the value is not valid credentials, or undefined when it is. */
+/** Returns the reason the value is not valid credentials, as a sentence about "it", or undefined when it is. */
 export function credentialsProblem(value: unknown): string | undefined {
   if (!isObject(value)) return 'it is not a JSON object'
-  if (value.version !== CREDENTIALS_VERSION) return `its version ${JSON.stringify(value.version)} is not one this latch knows (${CREDENTIALS_VERSION})`
-  if (!isText(value.issuer)) return '"issuer" is missing'
-  if (!isText(value.created_at)) return '"created_at" is missing'
-  if (value.access_key !== undefined && !isText(value.access_key)) return '"access_key" is not a string'
+  if (value.version !== CREDENTIALS_VERSION) {
+    return isNewerFormat(value)
+      ? `it was written by a newer version of latch (format ${value.version}; this latch reads format ${CREDENTIALS_VERSION})`
+      : `it has no format version this latch reads (found ${JSON.stringify(value.version) ?? 'none'}; this latch reads format ${CREDENTIALS_VERSION})`
+  }
+
+  if (!isText(value.issuer)) return 'it has no issuer'
+  if (!isText(value.created_at)) return 'it has no creation time (created_at)'
+  if (value.access_key !== undefined && !isText(value.access_key)) return 'its project access key (access_key) is not text'
+  if (value.api_url !== undefined && !(isText(value.api_url) && URL.canParse(value.api_url))) return 'its API URL (api_url) is not a URL'
   if (value.user !== undefined && !(isObject(value.user) && isText(value.user.id) && typeof value.user.name === 'string'))
-    return '"user" must have "id" and "name"'
+    return 'its user has no id or no name'
   if (value.token !== undefined) {
     const token = value.token
-    if (!isObject(token)) return '"token" is not an object'
-    if (token.type !== 'oauth' && token.type !== 'pat') return '"token.type" must be "oauth" or "pat"'
-    if (!isText(token.access_token)) return '"token.access_token" is missing'
-    if (token.refresh_token !== undefined && !isText(token.refresh_token)) return '"token.refresh_token" is not a string'
+    if (!isObject(token)) return 'its token is not an object'
+    if (token.type !== 'oauth' && token.type !== 'pat') return 'its token type is neither "oauth" nor "pat"'
+    if (!isText(token.access_token)) return 'its token has no access token'
+    if (token.refresh_token !== undefined && !isText(token.refresh_token)) return 'its refresh token is not text'
     if (token.expires_at !== undefined && Number.isNaN(Date.parse(String(token.expires_at))))
-      return '"token.expires_at" is not a date'
+      return 'its token expiry (expires_at) is not a date'
+    if (token.issued_at !== undefined && Number.isNaN(Date.parse(String(token.issued_at))))
+      return 'its token issue time (issued_at) is not a date'
     if (!Array.isArray(token.scopes) || !token.scopes.every((scope) => typeof scope === 'string'))
-      return '"token.scopes" must be a list of strings'
+      return 'its token scopes are not a list of words'
   }
 
   return undefined
+}
+
+/** A file of a later format: upgrading latch is the fix, not deleting it. */
+export function isNewerFormat(value: unknown): boolean {
+  return isObject(value) && typeof value.version === 'number' && value.version > CREDENTIALS_VERSION
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

@@ -8,7 +8,8 @@ import {constants, promises as fs} from 'node:fs'
 import {basename, dirname, join} from 'node:path'
 
 import {ErrorKind, LatchError} from '../errors.js'
-import {credentialsProblem, type StoredCredentials} from './schema.js'
+import {describeErrno, errnoOf} from './errno.js'
+import {credentialsProblem, isNewerFormat, type StoredCredentials} from './schema.js'
 
 const FILE_MODE = 0o600
 const DIR_MODE = 0o700
@@ -33,30 +34,56 @@ export class CredentialStore {
     try {
       parsed = JSON.parse(text)
     } catch {
-      throw this.unusable('is not valid JSON')
+      throw this.unreadableContent('it is not valid JSON', false)
     }
 
     const problem = credentialsProblem(parsed)
-    if (problem) throw this.unusable(problem)
+    if (problem) throw this.unreadableContent(problem, isNewerFormat(parsed))
     return parsed as StoredCredentials
+  }
+
+  /**
+   * Renames a file whose content latch cannot use (see UnreadableCredentials) to a backup next to it,
+   * for `logout --force`; returns the backup's path. Nothing is deleted.
+   */
+  async moveAside(): Promise<string> {
+    await this.refuseNonRegularTarget()
+    const stamp = new Date().toISOString().replaceAll(/[:.]/g, '-')
+    const backup = `${this.path}.unreadable-${stamp}`
+    try {
+      await fs.rename(this.path, backup)
+    } catch (error) {
+      throw this.failure('remove', error)
+    }
+
+    await syncDirectory(this.directory)
+    return backup
   }
 
   /** The raw bytes, or undefined when there is no file: what "byte for byte unchanged" is measured on. */
   async readText(): Promise<string | undefined> {
+    await this.checkDirectory()
     let handle: fs.FileHandle
     try {
       // O_NOFOLLOW: a symlink planted at our path is refused; O_NONBLOCK: a FIFO cannot hang us.
       handle = await fs.open(this.path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK)
     } catch (error) {
-      // ENOTDIR: a parent is a file, so there is no credentials file; writing will report the path.
-      if (errnoOf(error) === 'ENOENT' || errnoOf(error) === 'ENOTDIR') return undefined
+      // ENOTDIR (the config directory is a file) is reported, not taken for "no credentials".
+      if (errnoOf(error) === 'ENOENT') return undefined
       throw this.failure('read', error)
     }
 
     try {
       const stats = await handle.stat()
+      if (stats.isDirectory()) throw this.failure('read', eisdir())
       if (!stats.isFile()) throw this.unusable('is not a regular file')
+      // A second name for the file (a hard link someone else made) would keep the tokens after a
+      // logout, and a chmod through it would change that other name too.
+      if (stats.nlink > 1) throw this.unusable(`has ${stats.nlink} hard links (another name points at the same file)`)
       await this.tighten(this.path, stats.mode, FILE_MODE, (mode) => handle.chmod(mode))
+      // The directory too, on every command that reads the store (docs/configuration.md); best effort
+      // here: a directory latch may not chmod (not its owner) is not a reason to fail a read.
+      await this.tightenDirectory().catch(() => {})
       return await handle.readFile({encoding: 'utf8'})
     } catch (error) {
       if (error instanceof LatchError) throw error
@@ -64,6 +91,24 @@ export class CredentialStore {
     } finally {
       await handle.close()
     }
+  }
+
+  /**
+   * Fails, with the same words a failed save would use, when credentials could not be saved here: run
+   * before anyone is asked to approve a login or paste a token, so that nobody approves in vain.
+   * Creates the config directory (0700) as a save would; leaves no file behind.
+   */
+  async checkWritable(): Promise<void> {
+    await this.prepareDirectory()
+    await this.refuseNonRegularTarget()
+    const probe = join(this.directory, `.${basename(this.path)}.${randomBytes(6).toString('hex')}.tmp`)
+    try {
+      await (await fs.open(probe, 'wx', FILE_MODE)).close()
+    } catch (error) {
+      throw this.failure('write', error)
+    }
+
+    await fs.rm(probe, {force: true})
   }
 
   async write(credentials: StoredCredentials): Promise<void> {
@@ -124,12 +169,49 @@ export class CredentialStore {
   private async prepareDirectory(): Promise<void> {
     try {
       await fs.mkdir(this.directory, {mode: DIR_MODE, recursive: true})
-      const stats = await fs.stat(this.directory)
-      await this.tighten(this.directory, stats.mode, DIR_MODE, (mode) => fs.chmod(this.directory, mode))
+      await this.checkDirectory()
+      await this.tightenDirectory()
     } catch (error) {
       if (error instanceof LatchError) throw error
       throw this.failure('write', error, this.directory)
     }
+  }
+
+  /**
+   * The directory is checked the way OpenSSH checks ~/.ssh: a symlink (its target could be anywhere,
+   * or swapped later), a directory owned by another user, or one that others may write to (they could
+   * replace credentials.json) is refused, never repaired. A directory that others may only read is
+   * tightened to 0700 by every command that reads or writes the store.
+   */
+  private async checkDirectory(): Promise<void> {
+    let stats
+    try {
+      stats = await fs.lstat(this.directory)
+    } catch (error) {
+      if (errnoOf(error) === 'ENOENT' || errnoOf(error) === 'ENOTDIR') return
+      throw this.failure('read', error, this.directory)
+    }
+
+    const refuse = (problem: string, fix: string) =>
+      new LatchError(ErrorKind.CredentialsFile, `Config directory ${this.directory} ${problem}; latch will not keep credentials there`, {hint: fix})
+    if (stats.isSymbolicLink()) {
+      throw refuse('is a symbolic link', 'replace the link with a real directory (mode 0700), or set LATCH_CONFIG_DIR to one')
+    }
+
+    if (!stats.isDirectory()) return
+    const uid = process.getuid?.()
+    if (uid !== undefined && stats.uid !== uid) {
+      throw refuse(`is owned by another user (uid ${stats.uid}, you are ${uid})`, `run \`chown ${uid} ${this.directory}\` if it is yours, or set LATCH_CONFIG_DIR to a directory of your own`)
+    }
+
+    if ((stats.mode & 0o022) !== 0) {
+      throw refuse(`is writable by others (mode ${octal(stats.mode & 0o777)})`, `run \`chmod 700 ${this.directory}\``)
+    }
+  }
+
+  private async tightenDirectory(): Promise<void> {
+    const stats = await fs.stat(this.directory)
+    await this.tighten(this.directory, stats.mode, DIR_MODE, (mode) => fs.chmod(this.directory, mode))
   }
 
   private async refuseNonRegularTarget(): Promise<void> {
@@ -142,6 +224,7 @@ export class CredentialStore {
     }
 
     if (stats.isSymbolicLink()) throw this.unusable('is a symbolic link')
+    if (stats.isDirectory()) throw this.failure('write', eisdir())
     if (!stats.isFile()) throw this.unusable('is not a regular file')
   }
 
@@ -161,29 +244,26 @@ export class CredentialStore {
     })
   }
 
+  private unreadableContent(problem: string, newer: boolean): UnreadableCredentials {
+    return new UnreadableCredentials(`Credentials file ${this.path} cannot be used, and was left untouched: ${problem}`, {
+      hint: newer
+        ? 'upgrade latch, or move the file aside: `latch logout --force` does that, keeping a copy'
+        : 'move it aside and sign in again: `latch logout --force` does that, keeping a copy; then run `latch login`',
+    })
+  }
+
   private failure(action: 'read' | 'remove' | 'write', error: unknown, path = this.path): LatchError {
     if (errnoOf(error) === 'ELOOP') return this.unusable('is a symbolic link')
-    return credentialsFailure(action, error, path)
+    const {fix, reason} = describeErrno(error, path)
+    return new LatchError(ErrorKind.CredentialsFile, `Cannot ${action} credentials at ${path}: ${reason}`, {cause: error, hint: fix})
   }
 }
 
-/** "Cannot write credentials at PATH: permission denied", with the hint: for the store and the lock alike. */
-export function credentialsFailure(action: 'lock' | 'read' | 'remove' | 'write', error: unknown, path: string): LatchError {
-  const code = errnoOf(error)
-  const reason =
-    code === 'EACCES' || code === 'EPERM'
-      ? 'permission denied'
-      : code === 'EROFS'
-        ? 'read-only file system'
-        : code === 'ENOSPC'
-          ? 'no space left on device'
-          : code === 'EISDIR'
-            ? 'is a directory'
-            : (code ?? (error instanceof Error ? error.message : String(error)))
-  return new LatchError(ErrorKind.CredentialsFile, `Cannot ${action} credentials at ${path}: ${reason}`, {
-    cause: error,
-    hint: 'check the permissions of that path, or set LATCH_CONFIG_DIR to a writable directory',
-  })
+/** The file is there and readable, but its content is not credentials latch can use. */
+export class UnreadableCredentials extends LatchError {
+  constructor(message: string, options: {hint: string}) {
+    super(ErrorKind.CredentialsFile, message, options)
+  }
 }
 
 async function syncDirectory(directory: string): Promise<void> {
@@ -198,8 +278,8 @@ async function syncDirectory(directory: string): Promise<void> {
   } catch {}
 }
 
-function errnoOf(error: unknown): string | undefined {
-  return (error as NodeJS.ErrnoException | undefined)?.code
+function eisdir(): NodeJS.ErrnoException {
+  return Object.assign(new Error('EISDIR: illegal operation on a directory'), {code: 'EISDIR'})
 }
 
 function octal(mode: number): string {

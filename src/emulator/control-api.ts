@@ -11,18 +11,34 @@ import {isPlatformScope} from '../platform/scopes.js'
 import {type Account, findAccountByUsername, seededUsernames} from './accounts.js'
 import type {DeviceApprovals} from './device-approvals.js'
 import {HttpError, optionalStringArray, readJsonObject, requireString, sendJson} from './http.js'
+import type {LocalOrigins} from './local-origins.js'
 import type {RequestLog} from './request-log.js'
 import type {SecretStore} from './secrets.js'
+import type {Behaviour} from './settings.js'
 
 export const CONTROL_PREFIX = '/_emulator'
 
 type Handler = (body: Record<string, unknown>) => Promise<{body: unknown; status: number}>
 
 export class ControlApi {
-  readonly #routes: Record<string, {handler: Handler; method: 'GET' | 'POST'}>
+  readonly #routes: Record<string, {handler: Handler; method: 'POST'}>
+  readonly #getRoutes: Record<string, Handler>
+  readonly #origins: LocalOrigins
 
-  constructor(deps: {approvals: DeviceApprovals; provider: Provider; requestLog: RequestLog; secrets: SecretStore}) {
-    const {approvals, provider, requestLog, secrets} = deps
+  constructor(deps: {
+    approvals: DeviceApprovals
+    behaviour: Behaviour
+    origins: LocalOrigins
+    provider: Provider
+    requestLog: RequestLog
+    secrets: SecretStore
+  }) {
+    const {approvals, behaviour, provider, requestLog, secrets} = deps
+    this.#origins = deps.origins
+    this.#getRoutes = {
+      '/requests': async () => ({body: requestLog.entries(), status: 200}),
+      '/settings': async () => ({body: {...behaviour.current}, status: 200}),
+    }
     this.#routes = {
       '/device/approve': {
         async handler(body) {
@@ -64,9 +80,9 @@ export class ControlApi {
         },
         method: 'POST',
       },
-      '/requests': {
-        handler: async () => ({body: requestLog.entries(), status: 200}),
-        method: 'GET',
+      '/settings': {
+        handler: async (body) => ({body: behaviour.update(body), status: 200}),
+        method: 'POST',
       },
       '/revoke': {
         async handler(body) {
@@ -81,15 +97,42 @@ export class ControlApi {
   }
 
   async handle(req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
-    const route = this.#routes[path.slice(CONTROL_PREFIX.length)]
-    if (!route) throw new HttpError(404, 'not_found', `no such control endpoint: ${path}`)
-    if (req.method !== route.method) {
-      throw new HttpError(405, 'invalid_request', `${path} only answers ${route.method}`, {headers: {Allow: route.method}})
+    this.#refuseBrowsers(req)
+    const name = path.slice(CONTROL_PREFIX.length)
+    const post = Object.hasOwn(this.#routes, name) ? this.#routes[name] : undefined
+    const get = Object.hasOwn(this.#getRoutes, name) ? this.#getRoutes[name] : undefined
+    const allowed = [get ? 'GET' : undefined, post ? 'POST' : undefined].filter(Boolean).join(', ')
+    if (!post && !get) throw new HttpError(404, 'not_found', `no such control endpoint: ${path}`)
+    if (req.method === 'GET' && get) {
+      const result = await get({})
+      sendJson(res, result.status, result.body)
+      return
     }
 
-    const body = route.method === 'POST' ? await readJsonObject(req) : {}
-    const result = await route.handler(body)
+    if (req.method !== 'POST' || !post) {
+      throw new HttpError(405, 'invalid_request', `${path} only answers ${allowed}`, {headers: {Allow: allowed}})
+    }
+
+    requireJsonContentType(req)
+    const result = await post.handler(await readJsonObject(req))
     sendJson(res, result.status, result.body)
+  }
+
+  /**
+   * The control API mints tokens for whoever asks, so a web page must not be able to ask: a request a
+   * browser sends on behalf of another site carries that site's Origin (or "null"), or says
+   * `Sec-Fetch-Site: cross-site`. Tools (curl, scripts, tests) send neither.
+   */
+  #refuseBrowsers(req: IncomingMessage): void {
+    const {origin} = req.headers
+    if (origin !== undefined && !this.#origins.allowsOrigin(origin)) {
+      throw new HttpError(403, 'forbidden_origin', 'the control API does not answer requests from web pages of other origins')
+    }
+
+    const site = req.headers['sec-fetch-site']
+    if (site !== undefined && site !== 'same-origin' && site !== 'none') {
+      throw new HttpError(403, 'forbidden_origin', 'the control API does not answer requests sent on behalf of other sites')
+    }
   }
 }
 
@@ -117,6 +160,17 @@ async function revokeOAuthToken(provider: Provider, token: string): Promise<'acc
   }
 
   return undefined
+}
+
+/**
+ * JSON only: a browser can send text/plain, form or multipart bodies to any site without asking first,
+ * but application/json from another origin needs a CORS preflight, which the emulator never grants.
+ */
+function requireJsonContentType(req: IncomingMessage): void {
+  const type = (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase()
+  if (type !== 'application/json') {
+    throw new HttpError(415, 'unsupported_media_type', 'the control API takes JSON bodies only: send Content-Type: application/json')
+  }
 }
 
 function requireAccount(body: Record<string, unknown>): Account {

@@ -7,7 +7,9 @@ import type Provider from 'oidc-provider'
 
 import {PROTOCOL_SCOPES} from '../platform/scopes.js'
 import type {Account} from './accounts.js'
+import type {Activity} from './activity.js'
 import {HttpError} from './http.js'
+import type {Behaviour} from './settings.js'
 
 /**
  * oidc-provider stores user codes upper-cased without separators and normalizes input the same way
@@ -19,9 +21,13 @@ export function normalizeUserCode(input: string): string {
 
 export class DeviceApprovals {
   readonly #provider: Provider
+  readonly #behaviour: Behaviour
+  readonly #activity: Activity
 
-  constructor(provider: Provider) {
+  constructor(provider: Provider, behaviour: Behaviour, activity: Activity) {
     this.#provider = provider
+    this.#behaviour = behaviour
+    this.#activity = activity
   }
 
   /**
@@ -40,9 +46,10 @@ export class DeviceApprovals {
       }
     }
 
-    const granted = platformScopes
+    const chosen = platformScopes
       ? requested.filter((scope) => (PROTOCOL_SCOPES as readonly string[]).includes(scope) || platformScopes.includes(scope))
       : requested
+    const granted = this.#behaviour.knownOnly(chosen)
 
     const grant = new this.#provider.Grant({accountId: account.id, clientId: code.clientId})
     if (granted.length > 0) grant.addOIDCScope(granted)
@@ -55,6 +62,7 @@ export class DeviceApprovals {
       scope: granted.join(' '),
     })
     await code.save()
+    this.#activity.approved(code.userCode ?? userCode, account.username, granted.join(' '))
     return {scope: granted.join(' ')}
   }
 
@@ -62,6 +70,7 @@ export class DeviceApprovals {
     const code = await this.#findPending(userCode)
     Object.assign(code, {error: 'access_denied', errorDescription: 'the request was denied'})
     await code.save()
+    this.#activity.denied(code.userCode ?? userCode, 'through the control API')
   }
 
   async #findPending(userCode: string) {

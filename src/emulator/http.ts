@@ -48,7 +48,7 @@ export async function readBody(req: IncomingMessage, limit = BODY_LIMIT_BYTES): 
   return Buffer.concat(chunks, received)
 }
 
-/** Reads a JSON object body. Whatever the Content-Type says, so that `curl -d '{...}'` works too. */
+/** Reads a JSON object body (the caller checks the Content-Type). */
 export async function readJsonObject(req: IncomingMessage): Promise<Record<string, unknown>> {
   const text = (await readBody(req)).toString('utf8')
   let parsed: unknown

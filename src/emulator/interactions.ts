@@ -16,17 +16,23 @@ import type {IncomingMessage, ServerResponse} from 'node:http'
 import type Provider from 'oidc-provider'
 
 import {findAccountById, findAccountByUsername, SEEDED_ACCOUNTS} from './accounts.js'
+import type {Activity} from './activity.js'
 import {HttpError, readForm, sendHtml} from './http.js'
 import * as pages from './pages.js'
 import {CLIENT_NAME} from './provider.js'
+import type {Behaviour} from './settings.js'
 
 type InteractionDetails = Awaited<ReturnType<Provider['interactionDetails']>>
 
 export class InteractionPages {
   readonly #provider: Provider
+  readonly #behaviour: Behaviour
+  readonly #activity: Activity
 
-  constructor(provider: Provider) {
+  constructor(provider: Provider, behaviour: Behaviour, activity: Activity) {
     this.#provider = provider
+    this.#behaviour = behaviour
+    this.#activity = activity
   }
 
   async handle(req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
@@ -61,6 +67,8 @@ export class InteractionPages {
       }
 
       case 'abort': {
+        const deviceCode = await this.#deviceCode(details)
+        this.#activity.denied(deviceCode?.userCode, `by ${findAccountById(details.session?.accountId)?.username ?? 'the person'} at the consent page`)
         await this.#provider.interactionFinished(
           req,
           res,
@@ -85,13 +93,7 @@ export class InteractionPages {
 
     const account = findAccountById(details.session?.accountId)
     if (!account) throw new HttpError(400, 'login_required', 'sign in first')
-    const deviceCode =
-      typeof details.deviceCode === 'string'
-        ? // The types lack ignoreSessionBinding; the consent page runs outside the device's session.
-          await this.#provider.DeviceCode.find(details.deviceCode, {ignoreExpiration: true, ignoreSessionBinding: true} as {
-            ignoreExpiration: boolean
-          })
-        : undefined
+    const deviceCode = await this.#deviceCode(details)
     sendHtml(
       res,
       200,
@@ -101,7 +103,7 @@ export class InteractionPages {
         clientName,
         denyAction: `/interaction/${details.uid}/abort`,
         origin: pages.describeOrigin(deviceCode?.deviceInfo),
-        scopes: pages.describeScopes(details.params.scope as string | undefined),
+        scopes: pages.describeScopes(this.#grantable(details).join(' ')),
       }),
     )
   }
@@ -122,13 +124,36 @@ export class InteractionPages {
     const grant =
       (details.grantId ? await this.#provider.Grant.find(details.grantId) : undefined) ??
       new this.#provider.Grant({accountId, clientId})
-    if (typeof details.params.scope === 'string' && details.params.scope !== '') grant.addOIDCScope(details.params.scope)
+    const scopes = this.#grantable(details)
+    if (scopes.length > 0) grant.addOIDCScope(scopes.join(' '))
+    // Marked as refused, so that oidc-provider does not ask for consent to them again.
+    const unknown = requestedScopes(details).filter((scope) => !scopes.includes(scope))
+    if (unknown.length > 0) grant.rejectOIDCScope(unknown.join(' '))
     const grantId = await grant.save()
+    const deviceCode = await this.#deviceCode(details)
+    this.#activity.approved(deviceCode?.userCode ?? 'a device request', findAccountById(accountId)?.username ?? accountId, scopes.join(' '))
     await this.#provider.interactionFinished(req, res, {consent: {grantId}}, {mergeWithLastSubmission: true})
+  }
+
+  /** What was asked for, without the scopes this server does not know (see the known_scopes setting). */
+  #grantable(details: InteractionDetails): string[] {
+    return this.#behaviour.knownOnly(requestedScopes(details))
+  }
+
+  async #deviceCode(details: InteractionDetails) {
+    if (typeof details.deviceCode !== 'string') return undefined
+    // The types lack ignoreSessionBinding; the consent page runs outside the device's session.
+    return this.#provider.DeviceCode.find(details.deviceCode, {ignoreExpiration: true, ignoreSessionBinding: true} as {
+      ignoreExpiration: boolean
+    })
   }
 
   async #clientName(details: InteractionDetails): Promise<string> {
     const client = await this.#provider.Client.find(details.params.client_id as string)
     return client?.clientName ?? CLIENT_NAME
   }
+}
+
+function requestedScopes(details: InteractionDetails): string[] {
+  return typeof details.params.scope === 'string' ? details.params.scope.split(' ').filter(Boolean) : []
 }

@@ -11,6 +11,7 @@ import type Provider from 'oidc-provider'
 import {type Account, findAccountById} from './accounts.js'
 import {HttpError, sendJson} from './http.js'
 import {PAT_PATTERN, type SecretStore} from './secrets.js'
+import type {Behaviour} from './settings.js'
 
 /** Who is calling, with what, as far as the platform API is concerned. */
 export interface Caller {
@@ -22,20 +23,33 @@ export interface Caller {
 export class PlatformApi {
   readonly #provider: Provider
   readonly #secrets: SecretStore
+  readonly #behaviour: Behaviour
 
-  constructor(provider: Provider, secrets: SecretStore) {
+  constructor(provider: Provider, secrets: SecretStore, behaviour: Behaviour) {
     this.#provider = provider
     this.#secrets = secrets
+    this.#behaviour = behaviour
   }
 
   async handle(req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
+    if (this.#behaviour.current.plain_oauth) throw new HttpError(404, 'not_found', 'this server is a plain OAuth 2.0 server: it has no platform API')
     const route = ROUTES[path]
     if (!route) throw new HttpError(404, 'not_found', `no such endpoint: ${path}`)
     if (req.method !== 'GET') {
       throw new HttpError(405, 'invalid_request', `${path} only answers GET`, {headers: {Allow: 'GET'}})
     }
 
-    const caller = await this.authenticate(req)
+    let caller: Caller
+    try {
+      caller = await this.authenticate(req)
+    } catch (error) {
+      if (!(error instanceof HttpError && error.status === 401 && this.#behaviour.current.bare_401)) throw error
+      // As some real servers answer: the status alone, no WWW-Authenticate, no body.
+      res.writeHead(401, {'Content-Length': '0'})
+      res.end()
+      return
+    }
+
     requireScope(caller, route.scope)
     sendJson(res, 200, route.respond(caller, req, this.#secrets))
   }

@@ -13,7 +13,10 @@ import type {Configuration, JWK, KoaContextWithOIDC} from 'oidc-provider'
 
 import {PLATFORM_SCOPES, PROTOCOL_SCOPES} from '../platform/scopes.js'
 import {findAccountById} from './accounts.js'
+import type {Activity} from './activity.js'
+import {type DevicePolling, now} from './device-polling.js'
 import * as pages from './pages.js'
+import type {Behaviour} from './settings.js'
 import {createMemoryStorage} from './storage.js'
 
 export const CLIENT_ID = 'latch-cli'
@@ -28,9 +31,25 @@ export interface ProviderOptions {
   deviceCodeTtl: number
   accessTokenTtl: number
   refreshTokenTtl: number
-  /** Told the grant_type of every token endpoint request, for the request log. */
-  onGrantType: (req: IncomingMessage, grantType: string) => void
+  /** Told the grant_type of every token endpoint request, and the OAuth error it got if any, for the request log. */
+  onTokenRequest: (req: IncomingMessage, details: {error?: string; grantType: string}) => void
+  behaviour: Behaviour
+  polling: DevicePolling
+  activity: Activity
 }
+
+/** OpenID-only fields a plain OAuth 2.0 server (RFC 8414 metadata) does not publish. */
+const OPENID_METADATA = [
+  'userinfo_endpoint',
+  'claims_parameter_supported',
+  'claims_supported',
+  'id_token_signing_alg_values_supported',
+  'request_parameter_supported',
+  'request_uri_parameter_supported',
+  'require_request_uri_registration',
+  'subject_types_supported',
+  'end_session_endpoint',
+]
 
 type ProviderConstructor = typeof Provider
 
@@ -56,20 +75,63 @@ export async function loadProviderClass(): Promise<ProviderConstructor> {
 export async function createProvider(ProviderClass: ProviderConstructor, options: ProviderOptions): Promise<Provider> {
   const provider = new ProviderClass(options.issuer, await configuration(options))
 
-  // oidc-provider leaves `interval` out of its device authorization response, and RFC 8628 clients
-  // then fall back to 5 s. Adding it lets `--interval 0.2` make tests fast.
+  const {activity, behaviour, polling} = options
   provider.use(async (ctx, next) => {
+    const arrivedAt = now()
+    if (refuseEarly(ctx as unknown as KoaContextWithOIDC, provider, behaviour)) return
     try {
       await next()
     } finally {
       const body = (ctx as KoaContextWithOIDC).oidc?.body
-      if (typeof body?.grant_type === 'string') options.onGrantType(ctx.req, body.grant_type)
+      if (typeof body?.grant_type === 'string') options.onTokenRequest(ctx.req, {grantType: body.grant_type})
     }
 
     const {oidc} = ctx as KoaContextWithOIDC
+    const settings = behaviour.current
+    // oidc-provider leaves `interval` out of its device authorization response, and RFC 8628 clients
+    // then fall back to 5 s. Adding it lets `--interval 0.2` make tests fast.
     if (oidc?.route === 'device_authorization' && ctx.status === 200 && isObject(ctx.body)) {
       ctx.body = {...ctx.body, interval: options.interval}
+      activity.deviceCodeIssued(String(ctx.body.user_code), {ip: ctx.ip, userAgent: ctx.get('user-agent')})
     }
+
+    if (oidc?.route === 'token' && isObject(ctx.body)) {
+      const grantType = oidc.params?.grant_type
+      const deviceCode = oidc.params?.device_code
+      if (grantType === DEVICE_GRANT && ctx.status === 400 && ctx.body.error === 'authorization_pending' && typeof deviceCode === 'string') {
+        const pace = polling.slowDown(deviceCode, {at: arrivedAt, baseInterval: options.interval, forcedPolls: settings.slow_down_polls})
+        if (pace.slowDown) {
+          ctx.body = {error: 'slow_down', error_description: `poll at most every ${pace.interval} s`}
+        }
+      }
+
+      if (grantType === 'refresh_token' && ctx.status >= 400 && settings.bare_refresh_errors) bareAnswer(ctx as unknown as KoaContextWithOIDC, 400)
+      if (settings.plain_oauth && ctx.status === 200 && 'id_token' in ctx.body) {
+        const {id_token: _dropped, ...rest} = ctx.body
+        ctx.body = rest
+      }
+    }
+
+    if (oidc?.route === 'token' && typeof oidc.body?.grant_type === 'string' && isObject(ctx.body) && typeof ctx.body.error === 'string') {
+      options.onTokenRequest(ctx.req, {error: ctx.body.error, grantType: oidc.body.grant_type})
+    }
+
+    if (oidc?.route === 'userinfo' && ctx.status === 401 && settings.bare_401) bareAnswer(ctx as unknown as KoaContextWithOIDC, 401)
+    if (oidc?.route === 'discovery' && ctx.status === 200 && settings.plain_oauth && isObject(ctx.body)) {
+      ctx.body = Object.fromEntries(Object.entries(ctx.body).filter(([key]) => !OPENID_METADATA.includes(key)))
+    }
+
+    if (oidc?.route === 'code_verification' && ctx.method === 'POST' && oidc.params?.abort && ctx.status < 400) {
+      activity.denied(typeof oidc.params.user_code === 'string' ? oidc.params.user_code : undefined, 'at the code confirmation page')
+    }
+  })
+
+  provider.on('grant.success', (ctx: KoaContextWithOIDC) => {
+    const grantType = ctx.oidc.params?.grant_type
+    if (grantType !== DEVICE_GRANT && grantType !== 'refresh_token') return
+    const accountId = ctx.oidc.entities.Grant?.accountId ?? ctx.oidc.entities.Account?.accountId
+    const scope = isObject(ctx.body) && typeof ctx.body.scope === 'string' ? ctx.body.scope : ''
+    activity.tokensIssued(grantType === DEVICE_GRANT ? 'device code' : 'refresh', findAccountById(accountId)?.username, scope)
   })
 
   provider.on('server_error', (_ctx: unknown, error: Error) => {
@@ -81,7 +143,9 @@ export async function createProvider(ProviderClass: ProviderConstructor, options
 
 async function configuration(options: ProviderOptions): Promise<Configuration> {
   return {
-    adapter: createMemoryStorage(),
+    // A server that does not revoke the grant when a retired refresh token comes back simply no longer
+    // knows that token: oidc-provider then answers invalid_grant without touching the grant.
+    adapter: createMemoryStorage({forgetConsumedRefreshTokens: () => !options.behaviour.current.reuse_revokes_grant}),
     async findAccount(_ctx, id) {
       const account = findAccountById(id)
       if (!account) return undefined
@@ -170,8 +234,8 @@ async function configuration(options: ProviderOptions): Promise<Configuration> {
         title: `Error: ${out.error}`,
       })
     },
-    // Public clients get a new refresh token on every use; the old one then fails with invalid_grant.
-    rotateRefreshToken: true,
+    // By default every refresh gives a new refresh token and the old one then fails with invalid_grant.
+    rotateRefreshToken: () => options.behaviour.current.rotate_refresh_tokens,
     scopes: [...PROTOCOL_SCOPES, ...Object.keys(PLATFORM_SCOPES)],
     ttl: {
       AccessToken: options.accessTokenTtl,
@@ -191,6 +255,47 @@ async function signingKey(): Promise<JWK> {
   const {privateKey} = await promisify(generateKeyPair)('rsa', {modulusLength: 2048})
   return {...(privateKey.export({format: 'jwk'}) as JWK), alg: 'RS256', use: 'sig'}
 }
+
+/**
+ * Answers before oidc-provider sees the request: the routes that a setting switches off, and a code
+ * form posted without the session its page set (oidc-provider would fail on it with a 500).
+ */
+function refuseEarly(ctx: KoaContextWithOIDC, provider: Provider, behaviour: Behaviour): boolean {
+  const settings = behaviour.current
+  if (settings.plain_oauth && (ctx.path === '/.well-known/openid-configuration' || ctx.path === '/me')) {
+    ctx.status = 404
+    ctx.body = {error: 'not_found', error_description: 'this server is a plain OAuth 2.0 server: no OpenID discovery, no userinfo'}
+    return true
+  }
+
+  if (settings.revocation_requires_client_auth && ctx.path === '/token/revocation') {
+    ctx.status = 401
+    ctx.body = {error: 'invalid_client', error_description: 'client authentication is required to revoke tokens'}
+    return true
+  }
+
+  if (ctx.method === 'POST' && ctx.path === '/device' && !ctx.cookies.get(provider.cookieName('session'), {signed: true})) {
+    ctx.status = 400
+    ctx.type = 'html'
+    ctx.body = pages.errorPage({
+      message: 'This form was not sent from the code page in this browser, or the emulator restarted since. Enter the code again.',
+      title: 'Sign-in problem',
+    })
+    return true
+  }
+
+  return false
+}
+
+/** A status with nothing else: no body, no content type, no WWW-Authenticate, as some real servers answer. */
+function bareAnswer(ctx: KoaContextWithOIDC, status: number): void {
+  ctx.body = ''
+  ctx.status = status
+  ctx.remove('WWW-Authenticate')
+  ctx.remove('Content-Type')
+}
+
+const DEVICE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code'
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === 'object' && !Array.isArray(value)

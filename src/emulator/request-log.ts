@@ -8,6 +8,8 @@ export interface LoggedRequest {
   path: string
   /** Only for token endpoint requests: the grant_type the client sent. */
   grant_type?: string
+  /** Only for token endpoint requests that failed: the OAuth error code (authorization_pending, slow_down, ...). */
+  error?: string
   status: number
 }
 

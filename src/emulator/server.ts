@@ -7,15 +7,19 @@ import {createServer, type IncomingMessage, type Server, type ServerResponse} fr
 import type {AddressInfo} from 'node:net'
 
 import {findAccountByUsername, seededUsernames} from './accounts.js'
+import {Activity} from './activity.js'
 import {CONTROL_PREFIX, ControlApi} from './control-api.js'
 import {DeviceApprovals} from './device-approvals.js'
+import {DevicePolling} from './device-polling.js'
 import {HttpError, sendHtml, sendHttpError, sendJson} from './http.js'
 import {InteractionPages} from './interactions.js'
+import {LocalOrigins} from './local-origins.js'
 import * as pages from './pages.js'
 import {PlatformApi} from './platform-api.js'
 import {CLIENT_ID, createProvider, loadProviderClass} from './provider.js'
 import {RequestLog} from './request-log.js'
 import {SecretStore} from './secrets.js'
+import {Behaviour, type BehaviourSettings} from './settings.js'
 
 export interface EmulatorOptions {
   /** Default 127.0.0.1. */
@@ -32,11 +36,19 @@ export interface EmulatorOptions {
   refreshTokenTtl?: number
   /** Approve every device request as this seeded user, one interval after it is made. */
   autoApprove?: string
+  /** Where real servers differ (see settings.ts); changeable later through the control API. */
+  behaviour?: Partial<BehaviourSettings>
+  /** Told one line per device code issued, approved, denied and tokens issued (no secrets). */
+  onActivity?: (line: string) => void
 }
 
 export interface EmulatorServer {
   /** e.g. http://127.0.0.1:4848 */
   issuer: string
+  /** The address and port the server listens on, e.g. 0.0.0.0:4848 ([::]:4848 for IPv6). */
+  listening: string
+  /** Whether that address can be reached from other machines (anything but loopback). */
+  exposed: boolean
   clientId: string
   /** Usernames of the seeded accounts. */
   users: string[]
@@ -65,7 +77,10 @@ export class AddressInUseError extends Error {
 }
 
 export async function startEmulator(options: EmulatorOptions = {}): Promise<EmulatorServer> {
-  const settings = {...EMULATOR_DEFAULTS, ...withoutUndefined(options)}
+  const {behaviour: initialBehaviour, onActivity, ...rest} = options
+  const settings = {...EMULATOR_DEFAULTS, ...withoutUndefined(rest)}
+  const behaviour = new Behaviour(initialBehaviour)
+  const activity = new Activity(onActivity)
   const autoApproveAccount = settings.autoApprove === undefined ? undefined : findAccountByUsername(settings.autoApprove)
   if (settings.autoApprove !== undefined && !autoApproveAccount) {
     throw new Error(`unknown user "${settings.autoApprove}" (seeded users: ${seededUsernames().join(', ')})`)
@@ -74,17 +89,35 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   // oidc-provider needs the issuer (and so the port) before it can be built, and the port is only known
   // after listening: requests that arrive in between get a 503.
   let route: ((req: IncomingMessage, res: ServerResponse, path: string) => Promise<void>) | undefined
+  let origins: LocalOrigins | undefined
   const requestLog = new RequestLog()
-  const grantTypes = new WeakMap<IncomingMessage, string>()
+  const tokenRequests = new WeakMap<IncomingMessage, {error?: string; grantType: string}>()
   const server = createServer((req, res) => {
     const at = new Date().toISOString()
     const path = pathOf(req)
     res.once('finish', () => {
-      const grantType = grantTypes.get(req)
-      requestLog.record({at, method: req.method ?? 'GET', path, status: res.statusCode, ...(grantType ? {grant_type: grantType} : {})})
+      const token = tokenRequests.get(req)
+      requestLog.record({
+        at,
+        method: req.method ?? 'GET',
+        path,
+        status: res.statusCode,
+        ...(token ? {grant_type: token.grantType} : {}),
+        ...(token?.error ? {error: token.error} : {}),
+      })
     })
-    if (!route) {
+    if (!route || !origins) {
       sendJson(res, 503, {error: 'temporarily_unavailable', error_description: 'the emulator is starting'})
+      return
+    }
+
+    // DNS rebinding: a page on attacker.example whose name now resolves to 127.0.0.1 still says
+    // `Host: attacker.example`. Only this emulator's own names are served.
+    if (!origins.allowsHost(req.headers.host)) {
+      sendJson(res, 421, {
+        error: 'invalid_request',
+        error_description: 'the Host header does not name this emulator; use the issuer URL it printed',
+      })
       return
     }
 
@@ -92,7 +125,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   })
 
   const [ProviderClass] = await Promise.all([loadProviderClass(), listen(server, settings.host, settings.port)])
-  const issuer = `http://${urlHost(settings.host)}:${(server.address() as AddressInfo).port}`
+  const bound = server.address() as AddressInfo
+  const issuer = `http://${urlHost(settings.host)}:${bound.port}`
+  const issuerHost = new URL(issuer).host
 
   let provider
   try {
@@ -101,8 +136,11 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       deviceCodeTtl: settings.deviceCodeTtl,
       interval: settings.interval,
       issuer,
-      onGrantType: (req, grantType) => grantTypes.set(req, grantType),
+      onTokenRequest: (req, details) => tokenRequests.set(req, details),
       refreshTokenTtl: settings.refreshTokenTtl,
+      activity,
+      behaviour,
+      polling: new DevicePolling(settings.deviceCodeTtl),
     })
   } catch (error) {
     server.close()
@@ -110,18 +148,24 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   }
 
   const secrets = new SecretStore()
-  const approvals = new DeviceApprovals(provider)
-  const platformApi = new PlatformApi(provider, secrets)
-  const controlApi = new ControlApi({approvals, provider, requestLog, secrets})
-  const interactionPages = new InteractionPages(provider)
+  const approvals = new DeviceApprovals(provider, behaviour, activity)
+  const platformApi = new PlatformApi(provider, secrets, behaviour)
+  const localOrigins = new LocalOrigins(settings.host, bound.port)
+  const controlApi = new ControlApi({approvals, behaviour, origins: localOrigins, provider, requestLog, secrets})
+  const interactionPages = new InteractionPages(provider, behaviour, activity)
   const oidcCallback = provider.callback()
 
   route = async (req, res, path) => {
     if (path === '/v1' || path.startsWith('/v1/')) return platformApi.handle(req, res, path)
     if (path.startsWith(`${CONTROL_PREFIX}/`)) return controlApi.handle(req, res, path)
     if (path.startsWith('/interaction/')) return interactionPages.handle(req, res, path)
+    // oidc-provider builds every URL it answers with (discovery's endpoints, verification_uri) from the
+    // Host header: outside the pages, that is always the issuer's, whichever local name was used.
+    // The pages keep the name the browser used, so that their redirects keep its cookies.
+    if (!isPage(path)) req.headers.host = issuerHost
     await oidcCallback(req, res)
   }
+  origins = localOrigins
 
   const timers = new Set<NodeJS.Timeout>()
   if (autoApproveAccount) {
@@ -140,6 +184,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
 
   return {
     clientId: CLIENT_ID,
+    exposed: !isLoopback(bound.address),
+    listening: `${urlHost(bound.address, false)}:${bound.port}`,
     async close() {
       for (const timer of timers) clearTimeout(timer)
       timers.clear()
@@ -196,11 +242,20 @@ function pathOf(req: IncomingMessage): string {
   }
 }
 
-/** A host as it appears in a URL: the wildcard addresses become loopback, IPv6 gets brackets. */
-function urlHost(host: string): string {
-  if (host === '0.0.0.0') return '127.0.0.1'
-  if (host === '::') return '[::1]'
+/** A host as it appears in a URL: the wildcard addresses become loopback (unless told not to), IPv6 gets brackets. */
+function urlHost(host: string, wildcardAsLoopback = true): string {
+  if (wildcardAsLoopback && host === '0.0.0.0') return '127.0.0.1'
+  if (wildcardAsLoopback && host === '::') return '[::1]'
   return host.includes(':') ? `[${host}]` : host
+}
+
+function isLoopback(address: string): boolean {
+  return /^127\./.test(address) || address === '::1' || address === '::ffff:127.0.0.1' || address === 'localhost'
+}
+
+/** The pages a person's browser walks (code entry, confirmation, resume, sign-out); the rest is for programs. */
+function isPage(path: string): boolean {
+  return path === '/device' || (path.startsWith('/device/') && path !== '/device/auth') || path.startsWith('/session/')
 }
 
 function withoutUndefined<T extends object>(value: T): Partial<T> {

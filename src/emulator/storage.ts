@@ -19,7 +19,7 @@ interface Entry {
 /** Models whose entries belong to a grant and go away when the grant is revoked. */
 const GRANT_MEMBERS = new Set(['AccessToken', 'AuthorizationCode', 'RefreshToken', 'DeviceCode', 'BackchannelAuthenticationRequest'])
 
-export function createMemoryStorage(): AdapterFactory {
+export function createMemoryStorage(options: {forgetConsumedRefreshTokens?: () => boolean} = {}): AdapterFactory {
   const entries = new Map<string, Entry>()
   const byUserCode = new Map<string, string>()
   const bySessionUid = new Map<string, string>()
@@ -53,7 +53,9 @@ export function createMemoryStorage(): AdapterFactory {
       },
 
       async find(id) {
-        return live(keyOf(id))
+        const payload = live(keyOf(id))
+        if (model === 'RefreshToken' && payload?.consumed && options.forgetConsumedRefreshTokens?.()) return undefined
+        return payload
       },
 
       async findByUid(uid) {

@@ -74,6 +74,16 @@ function describeClientError(error: client.ClientError): string {
   }
 }
 
+/**
+ * The HTTP status a server answered with, when the failure is an answer at all (not a network failure):
+ * openid-client keeps the Response as the cause of its errors, or the status on ResponseBodyError.
+ */
+export function httpStatusOf(error: unknown): number | undefined {
+  if (error instanceof client.ResponseBodyError || error instanceof client.WWWAuthenticateChallengeError) return error.status
+  const cause = (error as {cause?: unknown} | undefined)?.cause
+  return cause instanceof Response ? cause.status : undefined
+}
+
 function causes(error: unknown): unknown[] {
   const list: unknown[] = []
   for (let current = error; current && list.length < 10; current = (current as {cause?: unknown}).cause) list.push(current)

@@ -1,15 +1,17 @@
 /**
- * The refresh token grant (RFC 6749 §6) through openid-client. A refused grant (`invalid_grant`: revoked,
- * expired, or already rotated) is told apart from everything else, because only it means the stored
- * token is dead; a network or server failure leaves the stored token worth keeping.
+ * The refresh token grant (RFC 6749 §6) through openid-client. A refused grant is told apart from
+ * everything else, because only it means the stored token is dead: any 4xx answer from the token
+ * endpoint, whether `invalid_grant` (revoked, expired, already rotated) or, as some servers do, a bare
+ * 400 or 401 with an empty or non-JSON body. A network failure, a timeout or a 5xx leaves the stored
+ * token worth keeping.
  */
 import * as client from 'openid-client'
 
-import type {GrantedTokens} from './device-flow.js'
-import {serverError} from './errors.js'
+import {type GrantedTokens, grantedTokens} from './device-flow.js'
+import {httpStatusOf, serverError} from './errors.js'
 import {endpointOf} from './server.js'
 
-export type RefreshOutcome = {ok: true; tokens: GrantedTokens} | {ok: false; reason: 'invalid_grant'}
+export type RefreshOutcome = {ok: true; tokens: GrantedTokens} | {ok: false; reason: 'refused'; status: number}
 
 export async function refreshTokens(config: client.Configuration, refreshToken: string, previousScopes: string[], timeout: number): Promise<RefreshOutcome> {
   const url = endpointOf(config, 'token_endpoint')
@@ -17,7 +19,8 @@ export async function refreshTokens(config: client.Configuration, refreshToken: 
   try {
     tokens = await client.refreshTokenGrant(config, refreshToken)
   } catch (error) {
-    if (error instanceof client.ResponseBodyError && error.error === 'invalid_grant') return {ok: false, reason: 'invalid_grant'}
+    const status = httpStatusOf(error)
+    if (status !== undefined && status >= 400 && status < 500) return {ok: false, reason: 'refused', status}
     throw serverError(error, url, 'refresh the token', timeout)
   }
 
@@ -25,15 +28,5 @@ export async function refreshTokens(config: client.Configuration, refreshToken: 
     throw serverError(new Error('the response has no access token'), url, 'refresh the token', timeout)
   }
 
-  return {
-    ok: true,
-    tokens: {
-      accessToken: tokens.access_token,
-      expiresAt: tokens.expires_in === undefined ? undefined : new Date(Date.now() + tokens.expires_in * 1000).toISOString(),
-      // A server that does not rotate sends no new refresh token: the old one stays valid.
-      refreshToken: tokens.refresh_token ?? refreshToken,
-      // RFC 6749 §5.1: no `scope` means the same scopes as before.
-      scopes: tokens.scope ? tokens.scope.split(' ').filter(Boolean) : previousScopes,
-    },
-  }
+  return {ok: true, tokens: grantedTokens(tokens, {refreshToken, scopes: previousScopes})}
 }

@@ -24,6 +24,11 @@ export interface Project {
 export interface Credential {
   origin: string
   secret: string
+  /**
+   * Where it came from, for the fix a hint names: `env` (fix that variable), `input` (a token or key
+   * just pasted, piped or given as an argument: fix that), `file` or unset (sign in again).
+   */
+  source?: 'env' | 'file' | 'input'
   /** The scopes the credential is known to have, to build the `--scopes` fix for insufficient_scope. */
   scopes?: string[]
 }
@@ -36,6 +41,7 @@ export class PlatformClient {
     private readonly timeoutSeconds: number,
     /** How GET requests are made; a test can pass its own. */
     private readonly request: HttpGet = httpGet,
+    private readonly userAgent?: string,
   ) {}
 
   /** The token's owner; undefined when the server has no platform API (404), so callers can fall back to userinfo. */
@@ -62,7 +68,12 @@ export class PlatformClient {
     const body = await this.get('/v1/projects/current', token, {'X-Access-Key': accessKey.secret}, {
       notFound: () => {
         throw new LatchError(ErrorKind.AccessKey, `Access key rejected: the server knows no project for the key from ${accessKey.origin}`, {
-          hint: 'check the key (it may have been revoked), then run `latch link` with a current one',
+          hint:
+            accessKey.source === 'env'
+              ? `set ${accessKey.origin} to a current key (it wins over a key stored by \`latch link\`), or unset it`
+              : accessKey.source === 'input'
+                ? 'check that you copied the whole key and that it was not revoked; the project settings in the console show the current one'
+                : 'check the key (it may have been revoked), then run `latch link` with a current one',
         })
       },
     })
@@ -81,7 +92,7 @@ export class PlatformClient {
     let response: HttpGetResponse
     try {
       response = await this.request(url, {
-        headers: {accept: 'application/json', authorization: `Bearer ${token.secret}`, ...headers},
+        headers: {accept: 'application/json', authorization: `Bearer ${token.secret}`, ...(this.userAgent ? {'user-agent': this.userAgent} : {}), ...headers},
         timeoutMs: this.timeoutSeconds * 1000,
       })
     } catch (error) {
@@ -94,11 +105,7 @@ export class PlatformClient {
 
     if (response.status === 401) {
       response.discard()
-      throw new LatchError(ErrorKind.TokenInvalid, `Token is invalid or expired (from ${token.origin})`, {
-        hint: token.origin.endsWith('_TOKEN')
-          ? `set ${token.origin} to a valid token, or unset it and run \`latch login\``
-          : 'run `latch login` to sign in again',
-      })
+      throw new LatchError(ErrorKind.TokenInvalid, `Token is invalid or expired (from ${token.origin})`, {hint: invalidTokenHint(token)})
     }
 
     if (response.status === 403) {
@@ -145,8 +152,8 @@ export class PlatformClient {
 export function insufficientScope(needed: string[], token: Credential): LatchError {
   const wanted = [...new Set([...(token.scopes ?? []).filter((scope) => !PROTOCOL.has(scope)), ...needed])]
   return new LatchError(ErrorKind.InsufficientScope, `Insufficient scope: this needs ${needed.join(', ')}, which the token from ${token.origin} lacks`, {
-    hint: token.origin.endsWith('_TOKEN')
-      ? `use a token that has ${needed.join(', ')}`
+    hint: isFromEnv(token)
+      ? `set ${token.origin} to a token that has ${needed.join(', ')}, or unset it and run \`latch login --scopes ${wanted.join(',')}\``
       : token.secret.startsWith('sk_pat_')
         ? `use a personal access token that has ${needed.join(', ')}, or run \`latch login --scopes ${wanted.join(',')}\``
         : `run \`latch login --scopes ${wanted.join(',')}\``,
@@ -154,6 +161,21 @@ export function insufficientScope(needed: string[], token: Credential): LatchErr
 }
 
 const PROTOCOL: ReadonlySet<string> = new Set(PROTOCOL_SCOPES)
+
+/** The fix for a token the server does not accept, by where the token came from. */
+export function invalidTokenHint(token: Credential): string {
+  if (isFromEnv(token)) return `set ${token.origin} to a valid token, or unset it and run \`latch login\``
+  if (token.source === 'input' && token.secret.startsWith('sk_pat_')) {
+    return 'check that you copied the whole token and that it was not revoked or expired; if in doubt, create a new one in the console'
+  }
+
+  return 'run `latch login` to sign in again'
+}
+
+/** Callers say `source`; a credential without one is from the environment when its origin is a variable name. */
+function isFromEnv(token: Credential): boolean {
+  return token.source === 'env' || (token.source === undefined && /^[A-Z][A-Z0-9_]*_TOKEN$/.test(token.origin))
+}
 
 /** RFC 6750: `Bearer error="insufficient_scope", scope="a b"`. */
 function scopeFromChallenge(header: null | string): string[] {

@@ -5,6 +5,9 @@
  */
 import type {IncomingMessage} from 'node:http'
 
+import {debugEnabled, debugLog, redactText, redactUrl} from '../debug-log.js'
+import {describeNetworkFailure} from '../network-errors.js'
+
 export interface HttpGetResponse {
   /** The body, chunk by chunk; reading it after `discard()` yields nothing. */
   body: AsyncIterable<Uint8Array>
@@ -24,10 +27,23 @@ export type HttpGet = (url: string, options: {headers: Record<string, string>; t
 export const httpGet: HttpGet = async (url, options) => {
   const {request} = url.startsWith('https:') ? await import('node:https') : await import('node:http')
   const signal = AbortSignal.timeout(options.timeoutMs)
-  const response = await new Promise<IncomingMessage>((resolve, reject) => {
-    request(url, {headers: options.headers, method: 'GET', signal}, resolve).on('error', reject).end()
-  })
+  const started = Date.now()
+  let response: IncomingMessage
+  try {
+    response = await new Promise<IncomingMessage>((resolve, reject) => {
+      request(url, {headers: options.headers, method: 'GET', signal}, resolve).on('error', reject).end()
+    })
+  } catch (error) {
+    debugLog('latch:http', () => `GET ${redactUrl(url)} failed after ${Date.now() - started} ms: ${describeNetworkFailure(error) ?? redactText(String((error as Error)?.message ?? error))}`)
+    throw error
+  }
+
   const status = response.statusCode ?? 0
+  if (debugEnabled('latch:http')) {
+    const challenge = response.headers['www-authenticate']
+    debugLog('latch:http', () => `GET ${redactUrl(url)} -> ${status} in ${Date.now() - started} ms${challenge ? ` www-authenticate: ${redactText(String(challenge))}` : ''}`)
+  }
+
   return {
     body: response,
     discard: () => response.destroy(),

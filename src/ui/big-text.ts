@@ -3,6 +3,8 @@
  * columns by three rows and its pixels are about square. Only what user codes are made of (A-Z, 0-9
  * and '-'); anything else returns undefined and the caller shows the code as plain text only.
  */
+import {halfBlock} from './half-block.js'
+
 const FONT: Record<string, string> = {
   '-': '..... ..... .###. ..... .....',
   '0': '.###. #..## #.#.# ##..# .###.',
@@ -66,11 +68,4 @@ export function bigText(text: string): string[] | undefined {
   }
 
   return lines
-}
-
-function halfBlock(upper: boolean, lower: boolean): string {
-  if (upper && lower) return '█'
-  if (upper) return '▀'
-  if (lower) return '▄'
-  return ' '
 }

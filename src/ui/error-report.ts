@@ -5,6 +5,8 @@
  */
 import {envNames} from '../config.js'
 import {EXIT_CODES, isLatchError} from '../errors.js'
+import {wrapText} from './style.js'
+import {safeText} from './terminal-text.js'
 
 export interface DescribedError {
   code: string
@@ -16,13 +18,26 @@ export interface DescribedError {
 /** The error as a person (or a script, with --json) sees it, in the running CLI's own names. */
 export function describeError(error: unknown, bin: string): DescribedError {
   const described = describe(error as Error & {oclif?: {exit?: number}})
-  return {...described, hint: described.hint && rebrand(described.hint, bin), message: escapeControls(redactSecrets(rebrand(described.message, bin)))}
+  return {
+    ...described,
+    hint: described.hint && safeText(rebrand(described.hint, bin), MAX_LINE),
+    message: safeText(redactSecrets(rebrand(described.message, bin)), MAX_LINE),
+  }
 }
 
-/** What goes to stderr: the message, the hint, and the stack when DEBUG is set. */
-export function errorLines(described: DescribedError, error: unknown, env: Record<string, string | undefined> = process.env): string {
-  const lines = [`Error: ${described.message}`]
-  if (described.hint) lines.push(`Hint: ${described.hint}`)
+/**
+ * What goes to stderr: the message, the hint, and the stack when DEBUG is set. On a terminal
+ * (`columns` given) the message and the hint are wrapped at spaces to its width, never mid-word.
+ */
+export function errorLines(
+  described: DescribedError,
+  error: unknown,
+  env: Record<string, string | undefined> = process.env,
+  columns: number | undefined = process.stderr.isTTY ? process.stderr.columns : undefined,
+): string {
+  const wrap = (text: string, indent: string) => (columns ? wrapText(text, columns, indent).join('\n') : text)
+  const lines = [wrap(`Error: ${described.message}`, '       ')]
+  if (described.hint) lines.push(wrap(`Hint: ${described.hint}`, '      '))
   const stack = (error as Error | undefined)?.stack
   if (env.DEBUG && stack) lines.push(stack)
   return `${lines.join('\n')}\n`
@@ -43,11 +58,12 @@ function redactSecrets(text: string): string {
   return text.replaceAll(/\b(sk_[a-z]+_)[\w-]+/g, '$1<hidden>')
 }
 
-/** Input quoted in a message (an unknown flag, say) must not drive the terminal: control characters are shown escaped. */
-function escapeControls(text: string): string {
-  // eslint-disable-next-line no-control-regex
-  return text.replaceAll(/[\u0000-\u001F\u007F-\u009F]/g, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`)
-}
+/**
+ * Messages and hints quote input and server text (an unknown flag, a scope from a server's challenge):
+ * they go through the terminal-safety function like every other server string. Longer than any
+ * message latch writes, so only a server's flood is cut.
+ */
+const MAX_LINE = 2000
 
 function describe(error: Error & {oclif?: {exit?: number}}): DescribedError {
   if (isLatchError(error)) return error.toJSON().error
@@ -66,7 +82,7 @@ function describe(error: Error & {oclif?: {exit?: number}}): DescribedError {
   return {
     code: 'general',
     exit: EXIT_CODES.general,
-    hint: 'run again with DEBUG=latch for details, and report it if it persists',
+    hint: 'run again with DEBUG=latch:* for details, and report it if it persists',
     message: firstLine(error?.message || String(error)),
   }
 }
@@ -81,5 +97,7 @@ function firstLine(text: string): string {
     .map((line) => line.trim())
     .filter((line) => line !== '' && !line.startsWith('See more help with'))
   if (lines.length === 0) return text
+  // oclif's "Parsing --port" / "Expected an integer but received: abc": the flag and what is wrong with it.
+  if (/^Parsing --[\w-]+$/.test(lines[0]) && lines.length > 1) return `${lines[0].slice('Parsing '.length)}: ${lines[1]}`
   return lines[0].endsWith(':') && lines.length > 1 ? lines[1] : lines[0]
 }

@@ -19,7 +19,8 @@ export async function readSecret(source: SecretSource, what: string, pipeExample
   // A paste or `echo` adds surrounding whitespace and a newline; anything else is the user's to fix.
   const secret = raw.trim()
   if (!secret) {
-    throw new LatchError(ErrorKind.Usage, `No ${what} was given`, {hint: `paste it at the prompt, or pipe it in: ${pipeExample}`})
+    const where = source.stdin.isTTY ? '' : ' (stdin ended without one)'
+    throw new LatchError(ErrorKind.Usage, `No ${what} was given${where}`, {hint: `paste it at the prompt, or pipe it in: ${pipeExample}`})
   }
 
   return secret
@@ -28,7 +29,11 @@ export async function readSecret(source: SecretSource, what: string, pipeExample
 async function promptHidden(source: SecretSource, what: string): Promise<string> {
   const {default: password} = await import('@inquirer/password')
   try {
-    return await password({mask: false, message: `Paste your ${what} (input is hidden):`}, {input: source.stdin, output: source.stderr})
+    // Said once, in our words: inquirer's own tip ("[input is masked]") is turned off.
+    return await password(
+      {mask: false, message: `Paste your ${what} (input is hidden):`, theme: {style: {help: () => ''}}},
+      {input: source.stdin, output: source.stderr},
+    )
   } catch (error) {
     if ((error as Error).name === 'ExitPromptError' || (error as Error).name === 'AbortPromptError') throw promptCancelled()
     throw error
@@ -66,6 +71,8 @@ function readPipe(source: SecretSource, what: string, pipeExample: string): Prom
       source.stdinTimeout * 1000,
     )
     source.stdin.on('data', onData).on('end', onEnd).on('error', onError)
-    source.stdin.resume()
+    // Input that has already ended (something read it to the end before us) emits no 'end' again.
+    if (source.stdin.readableEnded) onEnd()
+    else source.stdin.resume()
   })
 }

@@ -2,17 +2,22 @@
  * `whoami` for people: the report as aligned lines. Shared by the oclif command and the fast path.
  */
 import type {WhoamiReport} from '../auth/whoami.js'
+import {safeText} from './terminal-text.js'
 
 export function formatWhoami(report: WhoamiReport, bin: string): string {
   const {project, token, user} = report
+  // Every value here came from a server (or the file it was stored in): shown through safeText.
   const lines = [
-    `Signed in to ${report.issuer} as ${user.name} (${user.id})${user.email ? ` <${user.email}>` : ''}`,
-    `  Token:    ${token.type === 'pat' ? 'personal access token' : 'OAuth access token'} from ${token.source === 'env' ? `environment variable ${token.origin}` : token.origin}`,
-    `  Scopes:   ${token.scopes.length > 0 ? token.scopes.join(', ') : '(none)'}`,
-    `  Expires:  ${token.expires_at ? `${token.expires_at} (${relative(token.expires_at)})` : 'never'}`,
+    user
+      ? `Signed in to ${safeText(report.issuer)} as ${safeText(user.name)} (${safeText(user.id)})${user.email ? ` <${safeText(user.email)}>` : ''}`
+      : `Signed in to ${safeText(report.issuer)} (user unknown: the server names no user for this token)`,
+    `  Token:    ${token.type === 'pat' ? 'personal access token' : 'OAuth access token'} from ${token.source === 'env' ? `environment variable ${token.origin}` : safeText(token.origin)}`,
+    `  Scopes:   ${token.scopes.length > 0 ? safeText(token.scopes.join(', '), 1000) : '(none)'}`,
+    `  Expires:  ${token.expires_at ? `${safeText(token.expires_at, 40)} (${relative(token.expires_at)})` : 'never'}`,
     `  Refresh:  ${renewal(token, bin)}`,
-    `  Project:  ${project ? `${project.name} (${project.id}) from ${project.source === 'env' ? 'environment' : 'credentials file'}` : 'none linked'}`,
+    `  Project:  ${project ? `${safeText(project.name)} (${safeText(project.id)}) from ${project.source === 'env' ? 'environment' : 'credentials file'}` : report.project_error ? `unavailable: ${safeText(report.project_error.message)}` : 'none linked'}`,
   ]
+  if (report.project_error?.hint) lines.push(`            (${safeText(report.project_error.hint)})`)
   if (token.shadows_stored) lines.push(`  Note: ${token.origin} overrides the token stored in the credentials file.`)
   return lines.join('\n')
 }

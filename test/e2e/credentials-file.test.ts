@@ -40,24 +40,29 @@ describe('credentials.json', () => {
     expect(whoami.code).toBe(0)
     expect(whoami.stderr).toContain(`Fixed permissions on ${sandbox.credentialsPath}: was 0644, now 0600`)
     expect((await stat(sandbox.credentialsPath)).mode & 0o777).toBe(0o600)
+    // A command that only reads (no save) tightens the directory too, as docs/configuration.md says.
+    expect(whoami.stderr).toContain(`Fixed permissions on ${sandbox.configDir}: was 0755, now 0700`)
+    expect((await stat(sandbox.configDir)).mode & 0o777).toBe(0o700)
 
-    const project = await emulator.createProject({name: 'Modes', user: 'alice'})
-    const link = await runCli(['link', project.access_key], {env: sandbox.env()})
-    expect(link.code).toBe(0)
-    expect(link.stderr).toContain(`Fixed permissions on ${sandbox.configDir}: was 0755, now 0700`)
+    await chmod(sandbox.configDir, 0o755)
+    const token = await runCli(['token'], {env: sandbox.env()})
+    expect(token.code).toBe(0)
+    expect(token.stderr).toContain(`Fixed permissions on ${sandbox.configDir}: was 0755, now 0700`)
     expect((await stat(sandbox.configDir)).mode & 0o777).toBe(0o700)
   })
 
   it.each([
-    ['corrupt JSON', '{"version": 1, "issuer": ', 'is not valid JSON'],
-    ['an unknown version', '{"version": 2, "issuer": "x", "created_at": "y"}', 'its version 2 is not one this latch knows (1)'],
-    ['a wrong field', '{"version": 1, "issuer": "x", "created_at": "y", "token": {"type": "magic"}}', '"token.type" must be "oauth" or "pat"'],
+    ['corrupt JSON', '{"version": 1, "issuer": ', 'it is not valid JSON'],
+    ['an unknown version', '{"version": 2, "issuer": "x", "created_at": "y"}', 'it was written by a newer version of latch (format 2; this latch reads format 1)'],
+    ['no issuer', '{"version": 1, "created_at": "y"}', 'it has no issuer'],
+    ['a wrong field', '{"version": 1, "issuer": "x", "created_at": "y", "token": {"type": "magic"}}', 'its token type is neither "oauth" nor "pat"'],
   ])('reports %s with its path, exit 10, and leaves it untouched', async (_name, content, reason) => {
     await writeFile(sandbox.credentialsPath, content, {mode: 0o600})
-    for (const args of [['whoami'], ['login', '--no-browser'], ['logout', '--force']]) {
+    for (const args of [['whoami'], ['login', '--no-browser'], ['logout']]) {
       const result = await runCli(args, {env: sandbox.env()})
       expect(result.code).toBe(10)
-      expect(result.stderr).toContain(`Error: Credentials file ${sandbox.credentialsPath} ${reason}; it was left untouched`)
+      expect(result.stderr).toContain(`Error: Credentials file ${sandbox.credentialsPath} cannot be used, and was left untouched: ${reason}`)
+      expect(result.stderr).toContain('`latch logout --force` does that, keeping a copy')
       expect(await readFile(sandbox.credentialsPath, 'utf8')).toBe(content)
     }
   })
@@ -66,7 +71,7 @@ describe('credentials.json', () => {
     await mkdir(sandbox.credentialsPath)
     const result = await runCli(['whoami'], {env: sandbox.env()})
     expect(result.code).toBe(10)
-    expect(result.stderr).toContain('is not a regular file')
+    expect(result.stderr).toContain(`Cannot read credentials at ${sandbox.credentialsPath}: it is a directory, not a file`)
   })
 
   it('never follows a symlink at the credentials path, to read or to write', async () => {
@@ -86,8 +91,8 @@ describe('credentials.json', () => {
     const configDir = join(blocker, 'latch')
     const result = await runCli(['login', '--token'], {env: sandbox.env({LATCH_CONFIG_DIR: configDir}), input: pat})
     expect(result.code).toBe(10)
-    expect(result.stderr).toContain(`Cannot write credentials at ${configDir}: ENOTDIR`)
-    expect(result.stderr).toContain('Hint: check the permissions of that path, or set LATCH_CONFIG_DIR to a writable directory')
+    expect(result.stderr).toContain(`Cannot read credentials at ${join(configDir, 'credentials.json')}: ${blocker} is a file, not a directory`)
+    expect(result.stderr).toContain('Hint: move that file aside, or set LATCH_CONFIG_DIR to a directory')
     expect(await readFile(blocker, 'utf8')).toBe('x')
   })
 

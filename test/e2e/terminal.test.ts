@@ -11,7 +11,8 @@ import {join} from 'node:path'
 import {bigText} from '../../src/ui/big-text.js'
 import {DEVICE_CODE, makeSandbox, runCli, type Sandbox, startCli} from '../helpers/cli.js'
 import {startEmulator, useEmulator} from '../helpers/emulator.js'
-import {commandExists, decodeTerminalQr, describeWithTools, Terminal} from '../helpers/tmux.js'
+import {decodeScreen} from '../helpers/screen-image.js'
+import {commandExists, describeWithTools, Terminal} from '../helpers/tmux.js'
 
 const emulator = useEmulator(['--interval', '0.2'])
 let sandbox: Sandbox
@@ -48,7 +49,23 @@ async function seedCredentials(): Promise<string> {
   return text
 }
 
-const COUNTDOWN = /the code expires in (\d+:\d\d)/
+const COUNTDOWN = /[Tt]he code expires in (\d+:\d\d)/
+
+/** Lines the terminal had to wrap: joined back (capture-pane -J), they are wider than the window. */
+async function terminalWrapped(terminal: Terminal, width: number): Promise<string[]> {
+  return (await terminal.capture()).split('\n').filter((line) => [...line.trimEnd()].length > width)
+}
+
+/** The QR code read from the screen as shown by a light and by a dark theme, never trying the inverted image. */
+async function decodeBothThemes(terminal: Terminal): Promise<[string | undefined, string | undefined]> {
+  const screen = await terminal.capture({colors: true, rows: true})
+  return [decodeScreen(screen, 'light'), decodeScreen(screen, 'dark')]
+}
+
+/** Occurrences of `text` on the screen, ignoring case. */
+function count(screen: string, text: string): number {
+  return screen.toLowerCase().split(text.toLowerCase()).length - 1
+}
 /** The escape sequences a screen would use; none may reach a log. */
 // eslint-disable-next-line no-control-regex
 const ESCAPES = /\u001B\[/
@@ -60,9 +77,10 @@ describeWithTools({tmux: commandExists('tmux')}, 'in a real terminal (tmux)', ()
     const [, userCode] = screen.match(DEVICE_CODE)!
     const url = `${emulator.issuer}/device?user_code=${userCode}`
 
-    expect(screen).toContain(`Open ${url} to approve this login (or go to ${emulator.issuer}/device and enter the code).`)
+    // Wrapped at a space to the 100 columns, never inside a word.
+    expect(screen.replaceAll('\n', ' ')).toContain(`Open ${url} to approve this login (or go to ${emulator.issuer}/device and enter the code).`)
     for (const line of bigText(userCode)!) expect(screen).toContain(line)
-    expect(decodeTerminalQr(screen)).toBe(url)
+    expect(await decodeBothThemes(terminal)).toEqual([url, url])
     expect(await terminal.cursorVisible()).toBe(false)
     // Colour on a terminal: the code is bold and the QR sits on an explicit white background.
     const colored = await terminal.capture({colors: true})
@@ -78,8 +96,9 @@ describeWithTools({tmux: commandExists('tmux')}, 'in a real terminal (tmux)', ()
     await emulator.approve(userCode, 'alice')
     expect(await terminal.exitCode()).toBe(0)
     const done = await terminal.capture()
-    expect(done).toContain('✓ Approved in the browser.')
-    expect(done).toContain('Authenticated successfully as Alice Example (usr_alice).')
+    // Said once: the status line goes, and the command's line says how it ended.
+    expect(done).toContain('and enter the code).\nAuthenticated successfully as Alice Example (usr_alice).\n')
+    expect(count(done, 'approved')).toBe(0)
     expect(done).not.toContain('Waiting for approval')
     expect(await terminal.cursorVisible()).toBe(true)
     expect(JSON.parse(await readFile(sandbox.credentialsPath, 'utf8')).user.id).toBe('usr_alice')
@@ -93,8 +112,10 @@ describeWithTools({tmux: commandExists('tmux')}, 'in a real terminal (tmux)', ()
 
     expect(await terminal.exitCode()).toBe(130)
     const screen = await terminal.capture()
-    expect(screen).toContain('✗ Cancelled. Nothing was saved.')
-    expect(screen).toContain('Error: Login cancelled')
+    // Said once: one line and one hint, right where the status line was.
+    expect(screen).toContain('and enter the code).\nError: Login cancelled\nHint: nothing was saved; your previous credentials are unchanged\n[exit status 130]')
+    expect(count(screen, 'cancel')).toBe(1)
+    expect(count(screen, 'nothing was saved')).toBe(1)
     expect(screen).not.toContain('Waiting for approval')
     expect(await terminal.cursorVisible()).toBe(true)
     expect(await readFile(sandbox.credentialsPath, 'utf8')).toBe(previous)
@@ -107,26 +128,81 @@ describeWithTools({tmux: commandExists('tmux')}, 'in a real terminal (tmux)', ()
 
     expect(await terminal.exitCode()).toBe(8)
     const screen = await terminal.capture()
-    expect(screen).toContain('✗ Denied in the browser. Nothing was saved.')
-    expect(screen).toContain('Error: Login denied')
+    expect(screen).toContain('and enter the code).\nError: Login denied: the request was declined in the browser\nHint: run `latch login` again if that was a mistake\n[exit status 8]')
+    expect(count(screen, 'denied')).toBe(1)
     expect(await terminal.cursorVisible()).toBe(true)
   })
 
-  it('NO_COLOR: no colour at all, and the (inverted) QR code still decodes', async () => {
+  it('NO_COLOR: no colour at all, and the QR code reads on light and dark themes alike', async () => {
     terminal = await Terminal.start({args: ['login', '--no-browser'], env: terminalEnv({NO_COLOR: '1'})})
     const screen = await terminal.waitFor(COUNTDOWN)
     const [, userCode] = screen.match(DEVICE_CODE)!
-    expect(decodeTerminalQr(screen)).toBe(`${emulator.issuer}/device?user_code=${userCode}`)
+    const url = `${emulator.issuer}/device?user_code=${userCode}`
+    // A light theme reads the code drawn in the foreground, a dark theme the one drawn in the background.
+    expect(await decodeBothThemes(terminal)).toEqual([url, url])
     // Cursor movement remains (it is not colour); SGR colour and bold codes do not.
     expect(await terminal.capture({colors: true})).not.toMatch(/\u001B\[[\d;]*m/)
     await terminal.keys('C-c')
     expect(await terminal.exitCode()).toBe(130)
   })
 
+  for (const width of [60, 80, 200]) {
+    for (const env of [{}, {NO_COLOR: '1'}]) {
+      it(`at ${width} columns${env.NO_COLOR ? ' with NO_COLOR' : ''}: nothing wraps mid-word, the QR code reads on both themes, and each outcome is said once`, async () => {
+        terminal = await Terminal.start({args: ['login', '--no-browser'], env: terminalEnv(env), height: 50, width})
+        const screen = await terminal.waitFor(COUNTDOWN)
+        const [, userCode] = screen.match(DEVICE_CODE)!
+        const url = `${emulator.issuer}/device?user_code=${userCode}`
+        expect(await terminalWrapped(terminal, width)).toEqual([])
+        expect(screen).toMatch(/ to\s+approve this login/)
+        expect(screen.split(/\s+/)).toEqual(expect.arrayContaining([url, `${emulator.issuer}/device`, 'code).']))
+        expect(await decodeBothThemes(terminal)).toEqual([url, url])
+        expect(screen.match(/Waiting for approval/g)).toHaveLength(1)
+
+        if (env.NO_COLOR) {
+          await emulator.deny(userCode)
+          expect(await terminal.exitCode()).toBe(8)
+          const done = await terminal.capture()
+          expect(await terminalWrapped(terminal, width)).toEqual([])
+          expect(done).toMatch(/code\)\.\nError: Login denied: the request was declined in the\s+browser\nHint: run `latch login` again if that was a\s+mistake\n\[exit status 8\]/)
+          expect(count(done, 'denied')).toBe(1)
+        } else {
+          await emulator.approve(userCode, 'alice')
+          expect(await terminal.exitCode()).toBe(0)
+          const done = await terminal.capture()
+          // The lines after the screen are wrapped too (the credentials path is longer than 60 columns).
+          expect(await terminalWrapped(terminal, width)).toEqual([])
+          expect(done).toContain('code).\nAuthenticated successfully as Alice Example (usr_alice).\n')
+          expect(done.replaceAll('\n', ' ')).toContain(`Credentials saved to ${sandbox.credentialsPath}`)
+          expect(count(done, 'approved')).toBe(0)
+        }
+      })
+    }
+  }
+
+  it('a resized window gets one status line redrawn for its new width, with nothing stale left over', async () => {
+    terminal = await Terminal.start({args: ['login', '--no-browser'], env: terminalEnv(), height: 50, width: 120})
+    const wide = await terminal.waitFor(COUNTDOWN)
+    expect(wide).toContain('Waiting for approval in the browser · the code expires in')
+    await terminal.resize(60, 50)
+    const narrow = await terminal.waitFor((text) => /Waiting for approval · the code expires in \d+:\d\d$/m.test(text) && !text.includes('in the browser'))
+    expect(narrow.match(/Waiting for approval/g)).toHaveLength(1)
+    expect((await terminal.capture({rows: true})).trimEnd().split('\n').at(-1)).toMatch(/^. Waiting for approval · the code expires in \d+:\d\d$/)
+    await terminal.resize(200, 50)
+    const widened = await terminal.waitFor(/in the browser · the code expires in \d+:\d\d · Ctrl-C to cancel/)
+    expect(widened.match(/Waiting for approval/g)).toHaveLength(1)
+    await terminal.keys('C-c')
+    expect(await terminal.exitCode()).toBe(130)
+    expect((await terminal.capture()).match(/Waiting for approval/g)).toBeNull()
+  })
+
   it('login --token: the pasted token is never echoed, and it signs in', async () => {
     const {token} = await emulator.createPat({name: 'tmux', scopes: ['inference', 'account.read'], user: 'bob'})
     terminal = await Terminal.start({args: ['login', '--token'], env: terminalEnv()})
-    await terminal.waitFor(/Paste your personal access token \(input is hidden\):/)
+    const prompt = await terminal.waitFor(/Paste your personal access token \(input is hidden\):/)
+    // Said once: not again as "[input is masked]".
+    expect(count(prompt, 'input is')).toBe(1)
+    expect(prompt).not.toContain('masked')
     await terminal.type(token)
     await terminal.keys('Enter')
 
@@ -165,14 +241,25 @@ describeWithTools({tmux: commandExists('tmux')}, 'in a real terminal (tmux)', ()
     expect(await readFile(sandbox.credentialsPath, 'utf8')).toBe(previous)
   })
 
-  it('logout asks first and Enter means No: nothing is removed', async () => {
+  it('logout asks first and Enter means No: "Nothing changed", exit 0, nothing is removed', async () => {
     const previous = await seedCredentials()
     terminal = await Terminal.start({args: ['logout'], env: terminalEnv()})
     await terminal.waitFor(/Log out Alice Example \(usr_alice\) from .*\(y\/N\)/)
     await terminal.keys('Enter')
 
+    expect(await terminal.exitCode()).toBe(0)
+    expect(await terminal.capture()).toContain('Nothing changed.')
+    expect(await terminal.capture()).not.toContain('Error')
+    expect(await readFile(sandbox.credentialsPath, 'utf8')).toBe(previous)
+  })
+
+  it('Ctrl-C at the logout prompt is still "Cancelled", exit 130', async () => {
+    const previous = await seedCredentials()
+    terminal = await Terminal.start({args: ['logout'], env: terminalEnv()})
+    await terminal.waitFor(/Log out Alice Example/)
+    await terminal.keys('C-c')
+
     expect(await terminal.exitCode()).toBe(130)
-    expect(await terminal.capture()).toContain('Logout cancelled')
     expect(await readFile(sandbox.credentialsPath, 'utf8')).toBe(previous)
   })
 
@@ -182,8 +269,8 @@ describeWithTools({tmux: commandExists('tmux')}, 'in a real terminal (tmux)', ()
       terminal = await Terminal.start({args: ['login', '--no-browser'], env: terminalEnv({LATCH_ISSUER: shortLived.issuer})})
       expect(await terminal.exitCode()).toBe(9)
       const screen = await terminal.capture()
-      expect(screen).toContain('✗ The code expired before it was approved. Run `latch login` again for a new code.')
-      expect(screen).toContain('Error: Login expired')
+      expect(screen).toContain('and enter the code).\nError: Login expired: the code was not approved in time\nHint: run `latch login` again to get a new code\n[exit status 9]')
+      expect(count(screen, 'expired')).toBe(1)
       expect(await terminal.cursorVisible()).toBe(true)
     } finally {
       await shortLived.stop()
@@ -210,6 +297,25 @@ describe('without a terminal (pipes, CI)', () => {
     ])
     expect(result.stderr).toContain('Authenticated successfully as Alice Example (usr_alice).')
     expect(JSON.parse(result.stdout)).toMatchObject({authenticated: true, user: {id: 'usr_alice'}})
+  })
+
+  it('says each outcome once: one line, and for a failure one hint', async () => {
+    const denied = startCli(['login', '--no-browser'], {env: sandbox.env({FORCE_COLOR: undefined})})
+    await emulator.deny((await denied.waitFor(DEVICE_CODE))[1])
+    const deniedResult = await denied.done
+    expect(deniedResult.code).toBe(8)
+    expect(deniedResult.stderr.split('Waiting for approval (the code expires in 15 minutes)...\n')[1]).toBe(
+      'Error: Login denied: the request was declined in the browser\nHint: run `latch login` again if that was a mistake\n',
+    )
+
+    const cancelled = startCli(['login', '--no-browser'], {env: sandbox.env({FORCE_COLOR: undefined})})
+    await cancelled.waitFor(/Waiting for approval/)
+    cancelled.process.kill('SIGINT')
+    const cancelledResult = await cancelled.done
+    expect(cancelledResult.code).toBe(130)
+    expect(cancelledResult.stderr.split('Waiting for approval (the code expires in 15 minutes)...\n')[1]).toBe(
+      'Error: Login cancelled\nHint: nothing was saved; your previous credentials are unchanged\n',
+    )
   })
 
   it('FORCE_COLOR colours whole lines only, so the plain text stays greppable', async () => {

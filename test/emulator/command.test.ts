@@ -3,11 +3,14 @@
  * bad flags and a taken port.
  */
 import {spawn} from 'node:child_process'
+import {connect} from 'node:net'
 import {fileURLToPath} from 'node:url'
 
 import {describe, expect, it} from '@jest/globals'
 
 import {useEmulator} from '../helpers/emulator.js'
+import {Browser, formByAction, formById, formsOf} from './browser.js'
+import {pollToken, postJson, refresh, sleep, startDeviceAuthorization} from './oauth.js'
 
 const BIN = fileURLToPath(new URL('../../bin/run.js', import.meta.url))
 
@@ -107,5 +110,172 @@ describe('latch emulator', () => {
       expect(result.code).toBe(1)
       expect(JSON.parse(result.stdout)).toMatchObject({error: {code: 'general', message: expect.stringContaining('already in use')}})
     })
+  })
+})
+
+describe('the emulator terminal', () => {
+  /** Sends a device authorization request byte for byte, User-Agent included (fetch refuses odd bytes). */
+  function deviceAuthorization(issuer: string, userAgent: Buffer): Promise<{device_code: string; user_code: string}> {
+    const {hostname, host, port} = new URL(issuer)
+    const body = 'client_id=latch-cli&scope=openid%20offline_access%20account.read'
+    return new Promise((resolve, reject) => {
+      const socket = connect(Number(port), hostname, () => {
+        socket.write(
+          Buffer.concat([
+            Buffer.from(`POST /device/auth HTTP/1.1\r\nHost: ${host}\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: ${body.length}\r\nConnection: close\r\nUser-Agent: `),
+            userAgent,
+            Buffer.from(`\r\n\r\n${body}`),
+          ]),
+        )
+      })
+      let response = ''
+      socket.on('data', (chunk: Buffer) => {
+        response += chunk.toString('utf8')
+      })
+      socket.on('error', reject)
+      socket.on('end', () => {
+        try {
+          resolve(JSON.parse(response.slice(response.indexOf('\r\n\r\n') + 4)))
+        } catch (error) {
+          reject(new Error(`unexpected answer: ${response}: ${String(error)}`))
+        }
+      })
+    })
+  }
+
+  it('prints one line per device code issued, approval, denial and tokens issued, and never a token', async () => {
+    const env = {...process.env, NODE_ENV: undefined}
+    const child = spawn(process.execPath, [BIN, 'emulator', '--port', '0', '--interval', '0.2'], {env, stdio: ['ignore', 'pipe', 'pipe']})
+    let stdout = ''
+    let stderr = ''
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString('utf8')
+    })
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString('utf8')
+    })
+    const closed = new Promise((resolve) => {
+      child.on('close', resolve)
+    })
+    const secrets: string[] = []
+    try {
+      while (!stdout.includes('Ready.')) await sleep(50)
+      const issuer = /issuer: +(http\S+)/.exec(stdout)![1]
+      const control = (path: string, body: unknown) => postJson(`${issuer}/_emulator${path}`, body)
+      const logged = () => stdout.slice(stdout.indexOf('Ready.'))
+
+      // 8-bit C1 controls (CSI, OSC, ST) are bytes an HTTP server accepts in a header.
+      const hostile = Buffer.from('evil\u009B2J\u009D0;pwned\u009C/1.0', 'latin1')
+      const approved = await deviceAuthorization(issuer, hostile)
+      secrets.push(approved.device_code)
+      await control('/device/approve', {user: 'alice', user_code: approved.user_code})
+      const tokens = (await pollToken(issuer, approved.device_code)).body
+      secrets.push(tokens.access_token as string, tokens.refresh_token as string, tokens.id_token as string)
+      const refreshed = (await refresh(issuer, tokens.refresh_token as string)).body
+      secrets.push(refreshed.access_token as string, refreshed.refresh_token as string)
+
+      const denied = await startDeviceAuthorization(issuer, 'openid')
+      secrets.push(denied.device_code)
+      await control('/device/deny', {user_code: denied.user_code})
+      while (!logged().includes('denied')) await sleep(50)
+
+      const lines = logged().split('\n').slice(1).filter(Boolean)
+      expect(lines).toEqual([
+        expect.stringMatching(new RegExp(`^\\d\\d:\\d\\d:\\d\\d  device code ${approved.user_code} issued to evil\\?2J\\?0;pwned\\?/1\\.0 at \\S+$`)),
+        expect.stringMatching(new RegExp(`^\\d\\d:\\d\\d:\\d\\d  ${approved.user_code} approved by alice: openid offline_access account\\.read$`)),
+        expect.stringMatching(/^\d\d:\d\d:\d\d {2}tokens issued to alice: openid offline_access account\.read$/),
+        expect.stringMatching(/^\d\d:\d\d:\d\d {2}tokens refreshed for alice: openid offline_access account\.read$/),
+        expect.stringMatching(new RegExp(`^\\d\\d:\\d\\d:\\d\\d  device code ${denied.user_code} issued to node at \\S+$`)),
+        expect.stringMatching(new RegExp(`^\\d\\d:\\d\\d:\\d\\d  ${denied.user_code} denied through the control API$`)),
+      ])
+    } finally {
+      child.kill('SIGINT')
+      await closed
+    }
+
+    // eslint-disable-next-line no-control-regex
+    expect(stdout).not.toMatch(/[\u0000-\u0009\u000B-\u001F\u007F-\u009F]/)
+    for (const secret of secrets) {
+      expect(secret.length).toBeGreaterThan(10)
+      expect(stdout + stderr).not.toContain(secret)
+    }
+  })
+
+  it('prints the approvals and denials made through the pages, with who and where', async () => {
+    const env = {...process.env, NODE_ENV: undefined}
+    const child = spawn(process.execPath, [BIN, 'emulator', '--port', '0', '--interval', '0.2'], {env, stdio: ['ignore', 'pipe', 'pipe']})
+    let stdout = ''
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString('utf8')
+    })
+    const closed = new Promise((resolve) => {
+      child.on('close', resolve)
+    })
+    try {
+      while (!stdout.includes('Ready.')) await sleep(50)
+      const issuer = /issuer: +(http\S+)/.exec(stdout)![1]
+      const openCode = async (browser: Browser, uri: string) => {
+        const autoPost = await browser.get(uri)
+        return browser.submit(autoPost, formsOf(autoPost.html)[0])
+      }
+
+      const signInAndConsent = async (browser: Browser, confirm: Awaited<ReturnType<Browser['get']>>) => {
+        const signIn = await browser.submit(confirm, formById(confirm.html, 'op.deviceConfirmForm'))
+        return browser.submit(signIn, formByAction(signIn.html, '/login'), {user: 'bob'})
+      }
+
+      const approved = await startDeviceAuthorization(issuer, 'openid account.read')
+      const browser = new Browser()
+      const consent = await signInAndConsent(browser, await openCode(browser, approved.verification_uri_complete))
+      await browser.submit(consent, formByAction(consent.html, '/confirm'))
+
+      const refused = await startDeviceAuthorization(issuer, 'openid')
+      const second = new Browser()
+      const refusal = await signInAndConsent(second, await openCode(second, refused.verification_uri_complete))
+      await second.submit(refusal, formByAction(refusal.html, '/abort'))
+
+      const cancelled = await startDeviceAuthorization(issuer, 'openid')
+      const third = new Browser()
+      const confirm = await openCode(third, cancelled.verification_uri_complete)
+      await third.submit(confirm, formById(confirm.html, 'op.deviceConfirmForm'), {abort: 'yes'})
+
+      while ((stdout.match(/denied/g) ?? []).length < 2) await sleep(50)
+      const lines = stdout.slice(stdout.indexOf('Ready.')).split('\n').slice(1).filter(Boolean).map((line) => line.slice(10))
+      expect(lines).toEqual([
+        expect.stringMatching(new RegExp(`^device code ${approved.user_code} issued to node at `)),
+        `${approved.user_code} approved by bob: openid account.read`,
+        expect.stringMatching(new RegExp(`^device code ${refused.user_code} issued to node at `)),
+        `${refused.user_code} denied by bob at the consent page`,
+        expect.stringMatching(new RegExp(`^device code ${cancelled.user_code} issued to node at `)),
+        `${cancelled.user_code} denied at the code confirmation page`,
+      ])
+    } finally {
+      child.kill('SIGINT')
+      await closed
+    }
+  })
+})
+
+describe('--host on every interface', () => {
+  it('prints the address it really listens on and a loud warning, in both output modes', async () => {
+    const human = await runEmulator(['--host', '0.0.0.0', '--port', '0'], {readyWhen: /Ready/, signal: 'SIGINT'})
+    expect(human.code).toBe(0)
+    expect(human.stdout).toMatch(/^latch emulator listening on 0\.0\.0\.0:\d+ \(reachable from other machines\)$/m)
+    expect(human.stdout).not.toMatch(/listening on http:\/\/127\.0\.0\.1/)
+    expect(human.stderr).toMatch(/^WARNING: the emulator listens on 0\.0\.0\.0:\d+, .*Anyone who can reach it can mint tokens/m)
+
+    const json = await runEmulator(['--host', '0.0.0.0', '--port', '0', '--json'], {readyWhen: /\n/, signal: 'SIGTERM'})
+    expect(json.code).toBe(0)
+    const ready = JSON.parse(json.stdout.split('\n')[0]) as Record<string, string>
+    expect(ready.listening).toMatch(/^0\.0\.0\.0:\d+$/)
+    expect(ready.issuer).toBe(`http://127.0.0.1:${ready.listening.split(':')[1]}`)
+    expect(json.stderr).toMatch(/^WARNING: .*can mint tokens/m)
+  })
+
+  it('says nothing of the kind on loopback', async () => {
+    const result = await runEmulator(['--port', '0', '--json'], {readyWhen: /\n/, signal: 'SIGTERM'})
+    const ready = JSON.parse(result.stdout.split('\n')[0]) as Record<string, string>
+    expect(ready.listening).toBe(ready.issuer.replace('http://', ''))
+    expect(result.stderr).toBe('')
   })
 })

@@ -7,7 +7,7 @@ import {afterAll, beforeAll, describe, expect, it} from '@jest/globals'
 import {PLATFORM_SCOPES} from '../../src/platform/scopes.js'
 import {type RunningEmulator, startEmulator, useEmulator} from '../helpers/emulator.js'
 import {Browser, formByAction, formById, formsOf, type Page, textOf} from './browser.js'
-import {type DeviceAuthorization, LOGIN_SCOPE, me, pollToken, pollUntilSettled, startDeviceAuthorization} from './oauth.js'
+import {type DeviceAuthorization, LOGIN_SCOPE, me, pollToken, pollUntilSettled, postJson, startDeviceAuthorization} from './oauth.js'
 
 const DEVICE_AGENT = 'latch/0.1.0 linux-x64 node-v20'
 
@@ -192,5 +192,27 @@ describe('an expired code', () => {
     const page = await browser.submit(autoPost, formsOf(autoPost.html)[0])
     expect(textOf(page.html)).toContain('Code expired')
     expect(textOf(page.html)).toContain('Start the sign-in again on your device')
+  })
+})
+
+describe('a server that knows fewer scopes (known_scopes)', () => {
+  it('asks consent for, and grants, only the requested scopes it knows', async () => {
+    const settings = `${issuer}/_emulator/settings`
+    await postJson(settings, {known_scopes: ['openid', 'offline_access', 'inference']})
+    try {
+      const device = await startDevice()
+      const browser = new Browser()
+      const consent = await confirmAndSignIn(browser, await openCompleteLink(browser, device))
+      const text = textOf(consent.html)
+      expect(text).toContain(`inference: ${PLATFORM_SCOPES.inference}`)
+      expect(text).not.toContain('account.read')
+      expect(text).not.toContain('projects.read')
+      await browser.submit(consent, formByAction(consent.html, '/confirm'))
+      const {body, status} = await pollUntilSettled(issuer, device)
+      expect(status).toBe(200)
+      expect(body.scope).toBe('openid offline_access inference')
+    } finally {
+      await postJson(settings, {known_scopes: null})
+    }
   })
 })

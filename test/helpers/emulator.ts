@@ -30,6 +30,8 @@ export interface RunningEmulator {
   createPat(options: {user?: string; name?: string; scopes: string[]; expires_in?: number}): Promise<{id: string; token: string}>
   createProject(options: {user?: string; name: string}): Promise<{id: string; name: string; access_key: string}>
   revoke(token: string): Promise<void>
+  /** Changes server-behaviour settings (docs/emulator.md, "Server behaviour") for the next requests. */
+  settings(changes: Record<string, unknown>): Promise<Record<string, unknown>>
   requests(): Promise<LoggedRequest[]>
 }
 
@@ -66,6 +68,7 @@ export async function startEmulator(args: string[] = []): Promise<RunningEmulato
     async revoke(token) {
       await control('POST', '/revoke', {token})
     },
+    settings: (changes) => control('POST', '/settings', changes),
     stop: () => stopProcess(child),
   }
 }

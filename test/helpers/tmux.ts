@@ -95,9 +95,13 @@ export class Terminal {
     return new Terminal(socket, dir)
   }
 
-  /** The screen as text, from the start of the history; `colors` keeps the SGR escapes (capture-pane -e). */
-  async capture(options: {colors?: boolean} = {}): Promise<string> {
-    const {stdout} = await this.tmux('capture-pane', '-p', '-J', '-S', '-', ...(options.colors ? ['-e'] : []), '-t', 'latch')
+  /**
+   * The screen as text, from the start of the history; `colors` keeps the SGR escapes (capture-pane -e).
+   * Lines the terminal wrapped are joined back into one, unless `rows` asks for the rows as shown
+   * (then with their trailing spaces, which may carry a background colour).
+   */
+  async capture(options: {colors?: boolean; rows?: boolean} = {}): Promise<string> {
+    const {stdout} = await this.tmux('capture-pane', '-p', ...(options.rows ? ['-N'] : ['-J']), '-S', '-', ...(options.colors ? ['-e'] : []), '-t', 'latch')
     return stdout.replace(/\n+$/, '\n')
   }
 
@@ -114,6 +118,11 @@ export class Terminal {
   /** Keys by tmux name (`Enter`, `C-c`). */
   async keys(...keys: string[]): Promise<void> {
     await this.tmux('send-keys', '-t', 'latch', ...keys)
+  }
+
+  /** Resizes the window, as a person dragging its corner would: the program gets SIGWINCH. */
+  async resize(width: number, height: number): Promise<void> {
+    await this.tmux('resize-window', '-t', 'latch', '-x', String(width), '-y', String(height))
   }
 
   async stop(): Promise<void> {

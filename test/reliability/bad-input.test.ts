@@ -55,7 +55,7 @@ const cases: Case[] = [
   ['an argument a command does not take', ['logout', `x${ESC}`], {}, EXIT.usage, 'Unexpected argument for `latch logout`: x\\u001b[2J\\u0007'],
   ['an unknown command', ['frobnicate'], {}, EXIT.usage, 'Unknown command: frobnicate'],
   ['mutually exclusive flags', ['login', '--token', '--scopes', 'inference'], {}, EXIT.usage, '--token=true cannot also be provided when using --scopes'],
-  ['stdin key 1 MB for link', ['link'], {LATCH_TOKEN: `sk_pat_${'a'.repeat(64)}`}, EXIT.usage, 'Invalid project access key', 'a'.repeat(1024 * 1024)],
+  ['stdin key 1 MB for link', ['link'], {LATCH_TOKEN: `sk_pat_${'a'.repeat(64)}`}, EXIT.usage, 'The project access key on stdin is longer than 64 KiB', 'a'.repeat(1024 * 1024)],
 ]
 
 describe('bad input', () => {

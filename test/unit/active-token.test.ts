@@ -6,7 +6,7 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {PassThrough} from 'node:stream'
 
-import {activeToken, canRefresh, expiresWithin, REFRESH_MARGIN_SECONDS} from '../../src/auth/active-token.js'
+import {activeToken, canRefresh, expiresWithin, REFRESH_MARGIN_SECONDS, refreshDue} from '../../src/auth/active-token.js'
 import {type Context, createContext} from '../../src/context.js'
 import type {StoredCredentials, StoredToken} from '../../src/credentials/schema.js'
 import {CredentialStore} from '../../src/credentials/store.js'
@@ -51,6 +51,22 @@ async function contextWith(stored: StoredCredentials | undefined, env: Record<st
   const context = await createContext({bin: 'latch', env: {LATCH_CONFIG_DIR: dir, LATCH_HTTP_TIMEOUT: '2', LATCH_ISSUER: ISSUER, ...env}, stderr: stderr as unknown as NodeJS.WriteStream})
   return {cleanup: () => rm(dir, {force: true, recursive: true}), context, store, stderr: () => text}
 }
+
+describe('refreshDue', () => {
+  const now = Date.parse('2026-01-01T00:00:00Z')
+  const at = (seconds: number) => new Date(now + seconds * 1000).toISOString()
+  it('never renews a token in the first half of its life, and renews a long-lived one a minute before expiry', () => {
+    // A 30 s token issued 10 s ago (20 s left) is not due; 14 s left is.
+    expect(refreshDue(at(20), at(-10), now)).toBe(false)
+    expect(refreshDue(at(14), at(-16), now)).toBe(true)
+    // An hour-long token: due with 60 s left, not with 61.
+    expect(refreshDue(at(60), at(-3540), now)).toBe(true)
+    expect(refreshDue(at(61), at(-3539), now)).toBe(false)
+    // Without an issue time (older files) the minute applies; without an expiry, never.
+    expect(refreshDue(at(59), undefined, now)).toBe(true)
+    expect(refreshDue(undefined, at(-10), now)).toBe(false)
+  })
+})
 
 describe('expiresWithin', () => {
   const now = Date.parse('2026-01-01T00:00:00Z')
@@ -130,12 +146,31 @@ describe('activeToken', () => {
     }
   })
 
-  it('never sends the refresh token to another issuer than the one that issued it', async () => {
+  it('issuer binding: never uses (or refreshes) a stored token when LATCH_ISSUER names another issuer', async () => {
     const {cleanup, context} = await contextWith(credentials({expires_at: SOON()}, {issuer: 'https://other.example.com'}))
     try {
-      const token = await activeToken(context)
-      expect(token.value.accessToken).toBe('old-access')
-      expect(canRefresh(context, token)).toBe(false)
+      expect(canRefresh(context, context.config.token!)).toBe(false)
+      const error = await activeToken(context).then(
+        () => undefined,
+        (error_: unknown) => error_ as LatchError,
+      )
+      expect(error).toBeInstanceOf(LatchError)
+      expect(error!.kind).toBe('issuer_mismatch')
+      expect(error!.exitCode).toBe(11)
+      expect(error!.message).toContain('https://other.example.com')
+      expect(error!.message).toContain(ISSUER)
+      expect(error!.hint).toContain(`latch login --issuer ${ISSUER}`)
+      expect(error!.hint).toContain('unset LATCH_ISSUER')
+    } finally {
+      await cleanup()
+    }
+  })
+
+  it('issuer binding: a trailing slash or default port is the same issuer', async () => {
+    const {cleanup, context} = await contextWith(credentials({expires_at: LATER()}, {issuer: `${ISSUER}/`}))
+    try {
+      expect((await activeToken(context)).value.accessToken).toBe('old-access')
+      expect(context.config.stored?.mismatch).toBe(false)
     } finally {
       await cleanup()
     }

@@ -23,6 +23,8 @@ describe('resolveConfigDir', () => {
   it('takes <PREFIX>_CONFIG_DIR, then XDG_CONFIG_HOME/<bin>, then ~/.config/<bin>', () => {
     expect(resolveConfigDir({bin: 'latch', env: {LATCH_CONFIG_DIR: '/x', XDG_CONFIG_HOME: '/xdg'}, home: '/h'})).toEqual({origin: 'LATCH_CONFIG_DIR', source: 'env', value: '/x'})
     expect(resolveConfigDir({bin: 'latch', env: {XDG_CONFIG_HOME: '/xdg'}, home: '/h'}).value).toBe('/xdg/latch')
+    // XDG Base Directory spec: a relative value is invalid and ignored.
+    expect(resolveConfigDir({bin: 'latch', env: {XDG_CONFIG_HOME: 'rel/xdg'}, home: '/h'}).value).toBe('/h/.config/latch')
     expect(resolveConfigDir({bin: 'acme', env: {}, home: '/h'})).toEqual({origin: 'default', source: 'default', value: '/h/.config/acme'})
   })
 

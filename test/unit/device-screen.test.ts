@@ -10,9 +10,11 @@ import {bigText, bigTextWidth} from '../../src/ui/big-text.js'
 import {decideBrowser} from '../../src/ui/browser.js'
 import {clipboardTools} from '../../src/ui/clipboard.js'
 import {createDeviceScreen, formatCountdown, isInteractive} from '../../src/ui/device-screen.js'
+import {errorLines} from '../../src/ui/error-report.js'
+import {halfBlock} from '../../src/ui/half-block.js'
 import {terminalQr} from '../../src/ui/qr.js'
-import {painter, stripAnsi, useColor} from '../../src/ui/style.js'
-import {decodeTerminalQr} from '../helpers/tmux.js'
+import {painter, stripAnsi, useColor, visibleWidth, wrapText} from '../../src/ui/style.js'
+import {decodeScreen} from '../helpers/screen-image.js'
 
 const CODE = {expiresIn: 900, userCode: 'BCDF-GHJK', verificationUri: 'https://auth.example.com/device', verificationUriComplete: 'https://auth.example.com/device?user_code=BCDF-GHJK'}
 
@@ -26,8 +28,15 @@ function fakeStream(tty: boolean): {stream: NodeJS.WriteStream; text: () => stri
   return {stream, text: () => text}
 }
 
+/** What the terminal shows of each line written: the text after the last carriage return, without escapes. */
+function shownLines(text: string): string[] {
+  return stripAnsi(text)
+    .split('\n')
+    .map((line) => line.slice(line.lastIndexOf('\r') + 1))
+}
+
 describe('the device screen on a terminal', () => {
-  it('hides the cursor while waiting, redraws one status line, and shows the cursor when approved', async () => {
+  it('hides the cursor while waiting, redraws one status line, and takes it away when approved', async () => {
     const {stream, text} = fakeStream(true)
     let now = 1_000_000
     const screen = createDeviceScreen({bin: 'latch', env: {}, now: () => now, stream, tickMs: 5})
@@ -44,51 +53,91 @@ describe('the device screen on a terminal', () => {
     expect(afterShow).not.toContain('\n')
     screen.approved()
     screen.stop()
-    expect(text().endsWith('\u001B[?25h')).toBe(true)
-    expect(stripAnsi(text())).toContain('✓ Approved in the browser.\n')
+    // The status line is erased and nothing is said: the command's success line says it, once.
+    expect(text().endsWith('\r\u001B[J\u001B[?25h')).toBe(true)
+    expect(text().slice(text().indexOf('\u001B[?25l'))).not.toContain('\n')
     expect(text().match(/\u001B\[\?25h/g)).toHaveLength(1)
   })
 
-  it('says the code expired and how to get a new one', async () => {
-    const {stream, text} = fakeStream(true)
-    const screen = createDeviceScreen({bin: 'acme', env: {NO_COLOR: '1'}, stream})
-    await screen.show(CODE)
-    screen.fail(new LatchError(ErrorKind.LoginExpired, 'Login expired'))
-    screen.stop()
-    expect(text()).toContain('✗ The code expired before it was approved. Run `acme login` again for a new code.\n\u001B[?25h')
+  it('says nothing of a failure itself: the error the command prints is the one statement of it', async () => {
+    for (const error of [new LatchError(ErrorKind.LoginExpired, 'Login expired'), new LatchError(ErrorKind.LoginDenied, 'Login denied'), new Error('boom')]) {
+      const {stream, text} = fakeStream(true)
+      const screen = createDeviceScreen({bin: 'acme', env: {NO_COLOR: '1'}, stream})
+      await screen.show(CODE)
+      const before = text().length
+      screen.fail(error)
+      screen.stop()
+      expect(text().slice(before)).toBe('\r\u001B[J\u001B[?25h')
+    }
   })
 
-  it('clears the status line on abort, before the command prints its error', async () => {
+  it('takes the status line away at once on abort, before the command prints its error', async () => {
     const {stream, text} = fakeStream(true)
     const controller = new AbortController()
     const screen = createDeviceScreen({bin: 'latch', env: {}, signal: controller.signal, stream})
     await screen.show(CODE)
+    const before = text().length
     controller.abort('SIGINT')
-    expect(stripAnsi(text())).toMatch(/Cancelled\. Nothing was saved\.\n$/)
-    expect(text()).toContain('\u001B[?25h')
+    expect(text().slice(before)).toBe('\r\u001B[J\u001B[?25h')
     screen.fail(new Error('later'))
     screen.stop()
     expect(text().match(/\u001B\[\?25h/g)).toHaveLength(1)
   })
 
-  it('stop() while still waiting (an unexpected exit) erases the status line and gives the cursor back', async () => {
+  it('prints notes above the status line, wrapped to the width', async () => {
     const {stream, text} = fakeStream(true)
-    const screen = createDeviceScreen({bin: 'latch', env: {}, stream})
+    Object.assign(stream, {columns: 30})
+    const screen = createDeviceScreen({bin: 'latch', env: {NO_COLOR: '1'}, stream})
     await screen.show(CODE)
+    screen.note('Could not open a browser (spawn failed); open the URL above yourself.')
     screen.stop()
-    expect(text().endsWith('\r\u001B[2K\u001B[?25h')).toBe(true)
-    screen.stop()
-    expect(text().match(/\u001B\[\?25h/g)).toHaveLength(1)
+    expect(text()).toMatch(/\r\u001B\[JCould not open a browser\n\(spawn failed\); open the URL\nabove yourself\.\n.*The code expires in/)
   })
 
-  it('prints notes above the status line', async () => {
+  it('redraws the status line for the new width when the window is resized, erasing the rows the old one reflowed onto', async () => {
+    const {stream, text} = fakeStream(true)
+    const screen = createDeviceScreen({bin: 'latch', env: {}, stream, tickMs: 60_000})
+    await screen.show(CODE)
+    const wide = stripAnsi(text().split('\u001B[?25l')[1])
+    expect(wide.length).toBeGreaterThan(80)
+    Object.assign(stream, {columns: 40})
+    const before = text().length
+    stream.emit('resize')
+    // 85 columns of status line reflowed onto 3 rows of 40: up 2 rows, erase to the end of the screen.
+    const redrawn = text().slice(before)
+    expect(redrawn.startsWith(`\r\u001B[${Math.ceil(wide.length / 40) - 1}A\u001B[J`)).toBe(true)
+    expect(stripAnsi(redrawn.slice(redrawn.indexOf('\u001B[J') + 3)).length).toBeLessThan(40)
+    screen.stop()
+    expect(text().endsWith('\r\u001B[J\u001B[?25h')).toBe(true)
+    expect(stream.listenerCount('resize')).toBe(0)
+  })
+
+  it('keeps the indent of the QR caption with colour on', async () => {
     const {stream, text} = fakeStream(true)
     const screen = createDeviceScreen({bin: 'latch', env: {}, stream})
     await screen.show(CODE)
-    screen.note('Copied the code to the clipboard.')
     screen.stop()
-    expect(text()).toMatch(/\r\u001B\[2KCopied the code to the clipboard\.\n.*Waiting for approval/)
+    expect(stripAnsi(text())).toContain('\n  Scan the code to open the URL on another device.\n')
   })
+
+  for (const columns of [60, 80, 200]) {
+    it(`at ${columns} columns no line is wider than the terminal, and every word is whole`, async () => {
+      for (const env of [{}, {NO_COLOR: '1'}]) {
+        const {stream, text} = fakeStream(true)
+        Object.assign(stream, {columns})
+        const screen = createDeviceScreen({bin: 'latch', env, stream})
+        await screen.show(CODE)
+        screen.note('Could not open a browser (no display); open the URL above yourself.')
+        screen.stop()
+        const lines = shownLines(text())
+        for (const line of lines) expect([...line].length).toBeLessThanOrEqual(columns)
+        const words = lines.join(' ').split(/\s+/)
+        for (const word of ['https://auth.example.com/device?user_code=BCDF-GHJK', 'https://auth.example.com/device', 'approve', 'enter', 'code).', 'yourself.']) {
+          expect(words).toContain(word)
+        }
+      }
+    })
+  }
 })
 
 describe('the device screen without a terminal', () => {
@@ -126,10 +175,39 @@ describe('parts', () => {
     expect(bigText('AB?')).toBeUndefined()
   })
 
-  it('renders a QR code that decodes back to the URL, with and without colour', async () => {
-    const url = 'http://127.0.0.1:4848/device?user_code=BCDF-GHJK'
-    expect(decodeTerminalQr((await terminalQr(url, true)).lines.map(stripAnsi).join('\n'))).toBe(url)
-    expect(decodeTerminalQr((await terminalQr(url, false)).lines.join('\n'))).toBe(url)
+  it('renders a QR code that a camera reads on a light and on a dark theme, with and without colour, side by side or stacked', async () => {
+    const urls = ['http://127.0.0.1:4848/device?user_code=BCDF-GHJK', 'https://auth.example.com/oauth2/device/verify?user_code=WXYZ-QRST']
+    for (const url of urls) {
+      for (const color of [true, false]) {
+        for (const columns of [58, 200]) {
+          const qr = await terminalQr(url, color, {columns})
+          expect(qr.width).toBeLessThanOrEqual(color ? 200 : columns)
+          const screen = `${qr.lines.map((line) => `  ${line}`).join('\n')}\n  Scan to open the URL.\n`
+          expect(decodeScreen(screen, 'light')).toBe(url)
+          expect(decodeScreen(screen, 'dark')).toBe(url)
+        }
+      }
+    }
+  })
+
+  it('draws the QR code and the big letters with the same half blocks', async () => {
+    expect([halfBlock(true, true), halfBlock(true, false), halfBlock(false, true), halfBlock(false, false)]).toEqual(['█', '▀', '▄', ' '])
+    const qr = await terminalQr('x', false)
+    expect(qr.lines.join('')).toMatch(/^[ █▀▄]+$/)
+  })
+
+  it('wraps text at spaces only, keeping escapes out of the count', () => {
+    expect(wrapText('one two three four', 9)).toEqual(['one two', 'three', 'four'])
+    expect(wrapText('Hint: a b c', 8, '      ')).toEqual(['Hint: a', '      b', '      c'])
+    expect(wrapText('  \u001B[2mdim words here\u001B[22m', 12, '  ')).toEqual(['  \u001B[2mdim words', '  here\u001B[22m'])
+    expect(wrapText('see https://example.com/a/very/long/path now', 10)).toEqual(['see', 'https://example.com/a/very/long/path', 'now'])
+    expect(visibleWidth('\u001B[1m✓ ok\u001B[22m')).toBe(4)
+  })
+
+  it('wraps error lines on a terminal only', () => {
+    const described = {code: 'cancelled', exit: 130, hint: 'nothing was saved; your previous credentials are unchanged', message: 'Login cancelled'}
+    expect(errorLines(described, undefined, {}, 40)).toBe('Error: Login cancelled\nHint: nothing was saved; your previous\n      credentials are unchanged\n')
+    expect(errorLines(described, undefined, {}, undefined)).toBe('Error: Login cancelled\nHint: nothing was saved; your previous credentials are unchanged\n')
   })
 
   it('decides colour like Node: FORCE_COLOR, then NO_COLOR, then a terminal', () => {

@@ -41,6 +41,6 @@ describe('insufficientScope', () => {
   })
 
   it('asks an env token for another token rather than a login', () => {
-    expect(insufficientScope(['projects.read'], {origin: 'LATCH_TOKEN', secret: 's'}).hint).toBe('use a token that has projects.read')
+    expect(insufficientScope(['projects.read'], {origin: 'LATCH_TOKEN', secret: 's'}).hint).toBe('set LATCH_TOKEN to a token that has projects.read, or unset it and run `latch login --scopes projects.read`')
   })
 })
