@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Part of `npm run build`, after tsc and `oclif manifest`: bundles what latch's own bin/run.js loads
-// (dist/ and @oclif/core with its dependencies) into dist/bundle/, so that a start reads a handful of
+// (dist/ and @oclif/core with its dependencies) into dist/bundle/, and the fast path (`token`,
+// `whoami` without oclif) into dist/fast/, so that a start reads a handful of
 // files instead of ~190 small ones; measured in docs/performance.md. Dynamic imports stay separate
 // chunks, loaded only when used, and the other dependencies (openid-client, oidc-provider, ...) stay
 // in node_modules. The commands come from the manifest, so a new command needs nothing here.
@@ -31,24 +32,90 @@ writeFileSync(
 
 const outdir = join(root, 'dist', 'bundle')
 rmSync(outdir, {force: true, recursive: true})
+/**
+ * oclif asks wsl-utils on every start whether this is WSL, which loads it and five small packages
+ * (child_process, is-wsl, is-inside-container, is-docker, powershell-utils): ~5 ms on Node 24+. In the
+ * bundle, that import answers "no" at once where no sign of WSL exists (the kernel release and
+ * /proc/version name Microsoft on WSL, the same test is-wsl makes first), and loads the real
+ * wsl-utils otherwise.
+ */
+const wslUtilsOnlyOnWsl = {
+  name: 'wsl-utils-only-on-wsl',
+  setup(build) {
+    build.onResolve({filter: /^wsl-utils$/}, (args) => (args.pluginData?.real ? undefined : {namespace: 'wsl-utils-gate', path: 'wsl-utils'}))
+    build.onLoad({filter: /.*/, namespace: 'wsl-utils-gate'}, () => ({
+      contents: [
+        // Builtins without an ES import (whose facade of node:fs would load fs.promises and streams).
+        "const builtin = async (name) => process.getBuiltinModule?.(name) ?? (await import(name)).default",
+        "const {readFileSync} = await builtin('node:fs')",
+        "const {release} = await builtin('node:os')",
+        'const read = (path) => { try { return readFileSync(path, "utf8") } catch { return "" } }',
+        "const maybe = process.platform === 'linux' && (/microsoft/i.test(release()) || /microsoft/i.test(read('/proc/version')))",
+        "const real = maybe ? await import('wsl-utils') : undefined",
+        'export const isWsl = real ? real.isWsl : false',
+        "export const powerShellPath = async (...args) => (await import('wsl-utils')).powerShellPath(...args)",
+      ].join('\n'),
+      loader: 'js',
+      pluginData: {real: true},
+      resolveDir: root,
+    }))
+  },
+}
+
+/**
+ * latch's code uses a few things from @oclif/core (Args, Command, Errors, Flags, ux; run, flush, handle
+ * and settings for bin/run.js). Add a name here when latch's code imports a new one. oclif's index loads everything else too on every start (ux with its spinners, semver for
+ * a Node version check, the parser and constraint namespaces, ...). In the bundle, `@oclif/core` is an
+ * index of just those, from oclif's own exported subpaths.
+ */
+const oclifIndexOfWhatLatchUses = {
+  name: 'oclif-index-of-what-latch-uses',
+  setup(build) {
+    build.onResolve({filter: /^@oclif\/core$/}, (args) => (args.pluginData?.real ? undefined : {namespace: 'oclif-index', path: '@oclif/core'}))
+    build.onLoad({filter: /.*/, namespace: 'oclif-index'}, () => ({
+      contents: [
+        "export * as Args from '@oclif/core/args'",
+        "export {Command} from '@oclif/core/command'",
+        "export * as Errors from '@oclif/core/errors'",
+        "export {execute} from '@oclif/core/execute'",
+        "export * as Flags from '@oclif/core/flags'",
+        "export {flush} from '@oclif/core/flush'",
+        "export {handle} from '@oclif/core/handle'",
+        "export {run} from '@oclif/core/run'",
+        "export {settings} from '@oclif/core/settings'",
+        "export {ux} from '@oclif/core/ux'",
+      ].join('\n'),
+      loader: 'js',
+      pluginData: {real: true},
+      resolveDir: root,
+    }))
+  },
+}
+
+const common = {
+  // CommonJS inside an ES module bundle (oclif's dependencies) needs a real `require` for Node's builtins.
+  banner: {js: "import {createRequire as __latchCreateRequire} from 'node:module';const require = __latchCreateRequire(import.meta.url);"},
+  bundle: true,
+  entryNames: '[name]',
+  // oclif loads typescript and ts-node only in development; never bundle them. chalk (a few kB, used by
+  // the login screen) is bundled too: as a package of its own it would be one more import on every start.
+  external: [...Object.keys(pjson.dependencies).filter((name) => name !== '@oclif/core' && name !== 'chalk'), 'typescript', 'ts-node', 'tsx'],
+  format: 'esm',
+  logLevel: 'warning',
+  minifySyntax: true,
+  minifyWhitespace: true,
+  outdir,
+  platform: 'node',
+  plugins: [oclifIndexOfWhatLatchUses, wslUtilsOnlyOnWsl],
+  target: 'node20',
+}
 try {
-  await build({
-    // CommonJS inside an ES module bundle (oclif's dependencies) needs a real `require` for Node's builtins.
-    banner: {js: "import {createRequire as __latchCreateRequire} from 'node:module';const require = __latchCreateRequire(import.meta.url);"},
-    bundle: true,
-    entryNames: '[name]',
-    entryPoints: {cli: cliEntry, commands: entry, 'fast-path': join(root, 'dist', 'fast-path.js')},
-    // oclif loads typescript and ts-node only in development; never bundle them.
-    external: [...Object.keys(pjson.dependencies).filter((name) => name !== '@oclif/core'), 'typescript', 'ts-node', 'tsx'],
-    format: 'esm',
-    logLevel: 'warning',
-    minifySyntax: true,
-    minifyWhitespace: true,
-    outdir,
-    platform: 'node',
-    splitting: true,
-    target: 'node20',
-  })
+  // The fast path (`token`, `whoami`) is one file of its own in dist/fast/, not chunks shared with oclif's: on Node 24+,
+  // where Node starts in ~25 ms, each extra module a start loads shows. Its dynamic imports still split.
+  const fastdir = join(root, 'dist', 'fast')
+  rmSync(fastdir, {force: true, recursive: true})
+  await build({...common, banner: undefined, entryPoints: {'fast-path': join(root, 'dist', 'fast-path.js')}, outdir: fastdir, splitting: true})
+  await build({...common, entryPoints: {cli: cliEntry, commands: entry}, splitting: true})
 } finally {
   rmSync(entry, {force: true})
   rmSync(cliEntry, {force: true})

@@ -1,6 +1,7 @@
 /**
  * THE place that decides where every setting and credential comes from.
- * Order: command-line flag > environment variable > credentials file > built-in default.
+ * Order: command-line flag > environment variable > settings file (config.json, `latch config`) >
+ * credentials file > built-in default.
  * Every answer carries its source, so `whoami` can say why a credential is active.
  */
 import {homedir} from 'node:os'
@@ -9,6 +10,8 @@ import {isAbsolute, join} from 'node:path'
 import type {StoredCredentials, StoredToken} from './credentials/schema.js'
 
 import {ErrorKind, LatchError} from './errors.js'
+import {DEFAULT_LOGIN_SCOPES} from './platform/scopes.js'
+import type {Settings} from './settings/keys.js'
 
 export const DEFAULT_ISSUER = 'http://127.0.0.1:4848'
 export const DEFAULT_CLIENT_ID = 'latch-cli'
@@ -124,6 +127,8 @@ export interface ResolvedConfig {
   accessKey?: Resolved<string>
   apiUrl: Resolved<string>
   /** The command that opens URLs, when the user chose one. */
+  browser?: Resolved<string>
+  /** The same, as a plain value. */
   browserCommand?: string
   clientId: Resolved<string>
   configDir: Resolved<string>
@@ -138,6 +143,10 @@ export interface ResolvedConfig {
    * or env var) names another server; stored credentials must then not be used (see storedFor).
    */
   stored?: {apiUrl: string; issuer: string; mismatch: boolean}
+  /** The scopes `login` asks for without --scopes. */
+  scopes: Resolved<string[]>
+  /** Where the user's settings are (config.json, which may not exist). */
+  settingsPath: string
   /** Set when an env var wins over a credential that is also stored, so commands can say so. */
   shadowed: {accessKey: boolean; token: boolean}
   /** Seconds to wait for a secret piped on stdin. */
@@ -151,6 +160,14 @@ const DEFAULT_STDIN_TIMEOUT_SECONDS = 10
 export interface ResolveOptions extends ConfigInput {
   credentials?: StoredCredentials
   flags?: {issuer?: string}
+  /** The settings file's content (src/settings/file.ts). */
+  settings?: Settings
+}
+
+export const SETTINGS_FILE = 'config.json'
+
+export function settingsPath(configDir: string): string {
+  return join(configDir, SETTINGS_FILE)
 }
 
 export function resolveConfig(options: ResolveOptions): ResolvedConfig {
@@ -158,22 +175,32 @@ export function resolveConfig(options: ResolveOptions): ResolvedConfig {
   const configDir = resolveConfigDir(options)
   const path = credentialsPath(configDir.value)
   const stored = options.credentials
+  const settings = options.settings ?? {}
+  const settingsFile = settingsPath(configDir.value)
 
   const issuer = firstOf<string>(
     [
       ['flag', '--issuer', options.flags?.issuer?.trim() || undefined],
       ['env', names.issuer, readEnv(options.env, names.issuer)],
+      ['file', settingsFile, settings.issuer],
       ['file', path, stored?.issuer],
     ],
     {origin: 'default', source: 'default', value: DEFAULT_ISSUER},
   )
   issuer.value = validateServerUrl(issuer.value, issuer.origin)
 
-  const clientId = firstOf<string>([['env', names.clientId, readEnv(options.env, names.clientId)]], {
-    origin: 'default',
-    source: 'default',
-    value: DEFAULT_CLIENT_ID,
-  })
+  const clientId = firstOf<string>(
+    [
+      ['env', names.clientId, readEnv(options.env, names.clientId)],
+      ['file', settingsFile, settings['client-id']],
+    ],
+    {origin: 'default', source: 'default', value: DEFAULT_CLIENT_ID},
+  )
+  if (!/^[\x21-\x7E]+$/.test(clientId.value)) {
+    throw new LatchError(ErrorKind.Usage, `Invalid client id from ${clientId.origin}: it must be printable ASCII without spaces`, {
+      hint: 'use the client id your administrator gave you',
+    })
+  }
 
   // Whose the stored credentials are: the issuer in the file, and the API URL saved with it (files from
   // before `api_url` existed: derived from that issuer, as it was when they were written).
@@ -181,12 +208,33 @@ export function resolveConfig(options: ResolveOptions): ResolvedConfig {
   const storedApi = stored ? (stored.api_url ? validateServerUrl(stored.api_url, path) : storedIssuer && new URL(storedIssuer).origin) : undefined
   const mismatch = storedIssuer !== undefined && !sameIssuer(storedIssuer, issuer.value)
 
-  const apiUrlFromEnv = readEnv(options.env, names.apiUrl)
-  const apiUrl: Resolved<string> = apiUrlFromEnv
-    ? {origin: names.apiUrl, source: 'env', value: validateServerUrl(apiUrlFromEnv, names.apiUrl)}
-    : storedApi && !mismatch
+  // The API: the user's own choice (env, then settings), else the one saved with the credentials of this
+  // issuer, else the issuer's origin, from wherever the issuer came from.
+  // (A saved API that is just the issuer's origin is reported as coming from the issuer, as it did.)
+  const issuerOrigin = new URL(issuer.value).origin
+  const fromIssuer: Resolved<string> =
+    storedApi && !mismatch && storedApi !== issuerOrigin
       ? {origin: path, source: 'file', value: storedApi}
-      : {origin: issuer.origin, source: issuer.source, value: new URL(issuer.value).origin}
+      : {origin: issuer.origin, source: issuer.source, value: issuerOrigin}
+  const apiUrlSet = firstOf<string>(
+    [
+      ['env', names.apiUrl, readEnv(options.env, names.apiUrl)],
+      ['file', settingsFile, settings['api-url']],
+    ],
+    fromIssuer,
+  )
+  const apiUrl: Resolved<string> = apiUrlSet === fromIssuer ? fromIssuer : {...apiUrlSet, value: validateServerUrl(apiUrlSet.value, apiUrlSet.origin)}
+
+  const browserSet = firstOf<string | undefined>(
+    [
+      ['env', names.browser, readEnv(options.env, names.browser)],
+      ['file', settingsFile, settings.browser?.trim() || undefined],
+    ],
+    {origin: 'default', source: 'default', value: undefined},
+  )
+  const browser = browserSet.value === undefined ? undefined : (browserSet as Resolved<string>)
+
+  const scopes = firstOf<string[]>([['file', settingsFile, settings.scopes]], {origin: 'default', source: 'default', value: [...DEFAULT_LOGIN_SCOPES]})
 
   const envToken = printableSecret(readEnv(options.env, names.token), names.token)
   const token: Resolved<ActiveToken> | undefined = envToken
@@ -205,13 +253,16 @@ export function resolveConfig(options: ResolveOptions): ResolvedConfig {
   return {
     accessKey,
     apiUrl,
-    browserCommand: readEnv(options.env, names.browser),
+    browser,
+    browserCommand: browser?.value,
     clientId,
     configDir,
     credentialsPath: path,
     env: names,
     httpTimeout: seconds(options.env, names.httpTimeout, DEFAULT_HTTP_TIMEOUT_SECONDS),
     issuer,
+    scopes,
+    settingsPath: settingsFile,
     shadowed: {accessKey: Boolean(envKey && stored?.access_key), token: Boolean(envToken && stored?.token)},
     stored: storedIssuer && storedApi ? {apiUrl: storedApi, issuer: storedIssuer, mismatch} : undefined,
     stdinTimeout: seconds(options.env, names.stdinTimeout, DEFAULT_STDIN_TIMEOUT_SECONDS),
@@ -227,7 +278,12 @@ export function resolveConfig(options: ResolveOptions): ResolvedConfig {
 export function checkStoredIssuer(config: ResolvedConfig, bin: string): void {
   const {issuer, stored} = config
   if (!stored?.mismatch) return
-  const unset = issuer.source === 'flag' ? `drop ${issuer.origin}` : `unset ${issuer.origin}`
+  const unset =
+    issuer.source === 'flag'
+      ? `drop ${issuer.origin}`
+      : issuer.origin === config.settingsPath
+        ? `run \`${bin} config unset issuer\``
+        : `unset ${issuer.origin}`
   throw new LatchError(
     ErrorKind.IssuerMismatch,
     `The stored credentials belong to ${stored.issuer}, but ${issuer.origin} names ${issuer.value}; they are never sent to another server`,

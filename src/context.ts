@@ -4,10 +4,11 @@
  */
 import type {Configuration} from 'openid-client'
 
-import {childEnv, credentialsPath, resolveConfig, resolveConfigDir, type ResolvedConfig, secretEnvNames} from './config.js'
+import {childEnv, credentialsPath, resolveConfig, resolveConfigDir, type ResolvedConfig, secretEnvNames, settingsPath} from './config.js'
 import {CredentialStore, UnreadableCredentials} from './credentials/store.js'
 import type {StoredCredentials} from './credentials/schema.js'
 import {PlatformClient} from './platform/client.js'
+import {readSettingsFile} from './settings/file.js'
 import {wrapFor} from './ui/style.js'
 
 export interface Context {
@@ -55,9 +56,12 @@ export interface ContextOptions {
 
 export async function createContext(options: ContextOptions): Promise<Context> {
   const env = options.env ?? process.env
-  const stderr = options.stderr ?? process.stderr
+  // process.stderr and process.stdin are made on first use (a few ms each on Node 24+, where they load
+  // the tty or net modules): `latch token` with a stored token never touches either.
+  const stderr = () => options.stderr ?? process.stderr
   const note = (message: string) => {
-    stderr.write(`${wrapFor(stderr, message)}\n`)
+    const stream = stderr()
+    stream.write(`${wrapFor(stream, message)}\n`)
   }
 
   const configDir = resolveConfigDir({bin: options.bin, env})
@@ -71,7 +75,8 @@ export async function createContext(options: ContextOptions): Promise<Context> {
     unreadableCredentials = error
   }
 
-  const config = resolveConfig({bin: options.bin, credentials, env, flags: options.flags})
+  const settings = readSettingsFile(settingsPath(configDir.value), options.bin)
+  const config = resolveConfig({bin: options.bin, credentials, env, flags: options.flags, settings})
   const timeout = config.httpTimeout
   const userAgent = userAgentOf(options.bin, options.version ?? 'unknown')
 
@@ -100,8 +105,12 @@ export async function createContext(options: ContextOptions): Promise<Context> {
       return openBrowser(url, config.browserCommand, secretEnvNames(options.bin), onFailure)
     },
     platform: new PlatformClient(config.apiUrl.value, timeout, undefined, userAgent),
-    stderr,
-    stdin: options.stdin ?? process.stdin,
+    get stderr() {
+      return stderr()
+    },
+    get stdin() {
+      return options.stdin ?? process.stdin
+    },
     stdinTimeout: config.stdinTimeout,
     store,
     timeout,

@@ -6,13 +6,13 @@
  * declined and goes through oclif, which parses and reports it. A host CLI that mounts these commands
  * as a plugin never comes here.
  */
-import {existsSync} from 'node:fs'
 import {join} from 'node:path'
 
 import {printToken} from './auth/token.js'
 import {whoami, whoamiExitCode} from './auth/whoami.js'
 import {resolveConfigDir} from './config.js'
 import {type Context, createContext} from './context.js'
+import {nodeFs} from './node-fs.js'
 import {describeError, errorLines} from './ui/error-report.js'
 import {terminalSafeJson} from './ui/terminal-text.js'
 import {formatWhoami} from './ui/whoami-report.js'
@@ -31,6 +31,22 @@ const COMMANDS: Record<string, FastCommand> = {
   },
 }
 
+/**
+ * Writes to fd 1 directly: creating process.stdout for a pipe (what `$(latch token)` reads from) loads
+ * the net and stream modules, about 5 ms on Node 24+, for one small write. When the pipe is full and
+ * non-blocking (EAGAIN), the rest goes through process.stdout, which waits for it.
+ */
+export function writeStdout(text: string): void {
+  const bytes = Buffer.from(text)
+  let offset = 0
+  try {
+    while (offset < bytes.length) offset += nodeFs.writeSync(1, bytes, offset)
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EAGAIN') throw error
+    process.stdout.write(bytes.subarray(offset))
+  }
+}
+
 /** Runs `argv` when it is a bare fast command; otherwise does nothing and returns false. */
 export async function runFast(argv: string[], bin: string, version?: string): Promise<boolean> {
   const [id, ...rest] = argv
@@ -41,7 +57,7 @@ export async function runFast(argv: string[], bin: string, version?: string): Pr
   if (json && hasTheme(bin)) return false
 
   // Written the way oclif's Command.log and logJson write: one chunk, a newline, pretty JSON.
-  const print = (text: string) => process.stdout.write(`${text}\n`)
+  const print = (text: string) => writeStdout(`${text}\n`)
   try {
     const {exit, report, text} = await command(await createContext({bin, version}), bin)
     print(json ? terminalSafeJson(JSON.stringify(report, null, 2)) : text())
@@ -59,7 +75,7 @@ export async function runFast(argv: string[], bin: string, version?: string): Pr
 /** Whether the config directory holds a theme.json; a config directory setting latch refuses is oclif's path to report. */
 function hasTheme(bin: string): boolean {
   try {
-    return existsSync(join(resolveConfigDir({bin, env: process.env}).value, 'theme.json'))
+    return nodeFs.existsSync(join(resolveConfigDir({bin, env: process.env}).value, 'theme.json'))
   } catch {
     return true
   }

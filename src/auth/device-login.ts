@@ -6,6 +6,7 @@ import type {Context} from '../context.js'
 import {cancelled, requestDeviceCode, waitForApproval} from '../oauth/device-flow.js'
 import {type BrowserChoice, decideBrowser} from '../ui/browser.js'
 import {createDeviceScreen} from '../ui/device-screen.js'
+import {createSteps} from '../ui/steps.js'
 import {identify} from './identity.js'
 import {type LoginOutcome, saveLogin} from './save-login.js'
 import {scopesToKeep, scopesToRequest} from './scopes.js'
@@ -14,7 +15,7 @@ export interface DeviceLoginOptions {
   browser: BrowserChoice
   /** Copy the code to the clipboard too (--copy). */
   copy?: boolean
-  /** --json: plain lines on stderr, never the interactive screen. */
+  /** --json: only the code and URL on stderr (plain lines, never the interactive screen), no steps. */
   json?: boolean
   /** Ask only for `scopes`, instead of adding them to those of the current login. */
   resetScopes?: boolean
@@ -24,19 +25,21 @@ export interface DeviceLoginOptions {
 }
 
 export async function deviceLogin(context: Context, options: DeviceLoginOptions): Promise<LoginOutcome> {
-  const asked = scopesToRequest(options.scopes)
+  const steps = createSteps({env: context.env, json: options.json, signal: options.signal, stream: context.stderr})
+  // Without --scopes: the `scopes` setting (config.json), else the built-in defaults.
+  const asked = scopesToRequest(options.scopes, context.config.scopes.value)
   const kept = options.resetScopes ? [] : scopesToKeep(context.credentials, context.config.issuer.value, asked)
   if (kept.length > 0) context.note(`Keeping the scopes of your current login: ${kept.join(', ')} (--reset-scopes asks only for the ones named).`)
   const scopes = [...asked, ...kept]
   warnIfShadowed(context)
   // Before anyone is asked to approve: a login that could not be saved must fail now, not after.
   await context.store.checkWritable()
-  const server = await context.discover()
+  const server = await steps.run('Discovering the authorization server...', () => context.discover())
   if (options.signal.aborted) throw cancelled(options.signal)
-  const code = await requestDeviceCode(server, scopes, context.timeout)
+  const code = await steps.run('Initiating device authorization...', () => requestDeviceCode(server, scopes, context.timeout))
 
   const screen = createDeviceScreen({bin: context.bin, env: context.env, json: options.json, signal: options.signal, stream: context.stderr})
-  let tokens, user
+  let tokens
   try {
     await screen.show(code)
     const url = code.verificationUriComplete ?? code.verificationUri
@@ -50,13 +53,16 @@ export async function deviceLogin(context: Context, options: DeviceLoginOptions)
     if (options.copy) void context.copyToClipboard(code.userCode).then((failure) => screen.note(failure ? `Could not copy the code (${failure}).` : 'Copied the code to the clipboard.'))
     tokens = await waitForApproval(server, code, options.signal, context.timeout)
     screen.approved()
-    user = await identify(context, {origin: 'the new login', scopes: tokens.scopes, secret: tokens.accessToken}, tokens.idTokenSubject)
   } catch (error) {
     screen.fail(error)
     throw error
   } finally {
     screen.stop()
   }
+
+  const user = await steps.run('Reading your account...', () =>
+    identify(context, {origin: 'the new login', scopes: tokens.scopes, secret: tokens.accessToken}, tokens.idTokenSubject),
+  )
 
   // Servers grant the subset of scopes they know and say nothing: tell the person what is missing.
   const notGranted = scopes.filter((scope) => !tokens.scopes.includes(scope))
@@ -66,6 +72,8 @@ export async function deviceLogin(context: Context, options: DeviceLoginOptions)
     context,
     {access_token: tokens.accessToken, expires_at: tokens.expiresAt, issued_at: tokens.issuedAt, refresh_token: tokens.refreshToken, scopes: tokens.scopes, type: 'oauth'},
     user,
+    steps,
+    options.json,
   )
   return result.authenticated ? {...result, scopes_not_granted: notGranted} : result
 }

@@ -1,11 +1,13 @@
 /**
  * The end of every successful login, device flow or PAT: one credentials document written atomically,
- * the two lines a person reads, and the JSON a script reads.
+ * the two lines a person reads (the saving step's outcome and where the file is; neither with --json),
+ * and the JSON a script reads.
  */
 import type {Context} from '../context.js'
 import {updateCredentials} from '../credentials/lock.js'
 import type {StoredCredentials, StoredToken} from '../credentials/schema.js'
 import {sameIssuer} from '../config.js'
+import type {Steps} from '../ui/steps.js'
 import {safeText} from '../ui/terminal-text.js'
 import {confirm} from '../ui/confirm.js'
 import {printedExpiry} from './instant.js'
@@ -33,7 +35,7 @@ export interface LoginNotSaved {
 
 export type LoginOutcome = LoginNotSaved | LoginResult
 
-export async function saveLogin(context: Context, token: StoredToken, user: undefined | {id: string; name: string}): Promise<LoginOutcome> {
+export async function saveLogin(context: Context, token: StoredToken, user: undefined | {id: string; name: string}, steps: Steps, json?: boolean): Promise<LoginOutcome> {
   const previous = context.credentials
   const issuer = context.config.issuer.value
   const apiUrl = context.config.apiUrl.value
@@ -63,11 +65,16 @@ export async function saveLogin(context: Context, token: StoredToken, user: unde
     user: user ? {id: user.id, name: user.name} : undefined,
     version: 1,
   })
-  // Under the credentials lock, like a refresh or a link, and built on the file as it is now: a key
-  // another process linked while this login waited for approval is kept.
-  context.credentials = await updateCredentials(context.store, credentialsOn)
-  context.note(user ? `Authenticated successfully as ${safeText(user.name)} (${safeText(user.id)}).` : 'Authenticated successfully.')
-  context.note(`Credentials saved to ${context.store.path}`)
+  await steps.run(
+    'Saving the credentials...',
+    async () => {
+      // Under the credentials lock, like a refresh or a link, and built on the file as it is now: a key
+      // another process linked while this login waited for approval is kept.
+      context.credentials = await updateCredentials(context.store, credentialsOn)
+    },
+    {done: () => (user ? `Authenticated successfully as ${safeText(user.name)} (${safeText(user.id)}).` : 'Authenticated successfully.')},
+  )
+  if (!json) context.note(`Credentials saved to ${context.store.path}`)
   return {
     authenticated: true,
     credentials_path: context.store.path,

@@ -7,8 +7,8 @@ import {DEFAULT_LOGIN_SCOPES, isPlatformScope, PLATFORM_SCOPES, PROTOCOL_SCOPES}
  * `--scopes a,b c` to the list to request. Unknown names are refused here, before any request, with
  * the catalogue in the hint; the protocol scopes (identity, refresh) are always added.
  */
-export function scopesToRequest(flag: string | undefined): string[] {
-  const asked = flag === undefined ? DEFAULT_LOGIN_SCOPES : flag.split(/[\s,]+/).filter(Boolean)
+export function scopesToRequest(flag: string | undefined, defaults: readonly string[] = DEFAULT_LOGIN_SCOPES): string[] {
+  const asked = flag === undefined ? defaults : flag.split(/[\s,]+/).filter(Boolean)
   if (asked.length === 0) {
     throw new LatchError(ErrorKind.Usage, '--scopes is empty', {hint: `name at least one of: ${Object.keys(PLATFORM_SCOPES).join(', ')}`})
   }

@@ -6,20 +6,32 @@ import {PAT_PATTERN} from '../config.js'
 import type {Context} from '../context.js'
 import {ErrorKind, LatchError} from '../errors.js'
 import {readSecret} from '../ui/secret-input.js'
+import {createSteps} from '../ui/steps.js'
 import {warnIfShadowed} from './device-login.js'
 import {identify, type Identity} from './identity.js'
 import {type LoginOutcome, saveLogin} from './save-login.js'
 
-export async function tokenLogin(context: Context): Promise<LoginOutcome> {
+export interface TokenLoginOptions {
+  /** --json: no steps on stderr. */
+  json?: boolean
+  /** Aborted on Ctrl-C or SIGTERM. */
+  signal?: AbortSignal
+}
+
+export async function tokenLogin(context: Context, options: TokenLoginOptions = {}): Promise<LoginOutcome> {
+  const steps = createSteps({env: context.env, json: options.json, signal: options.signal, stream: context.stderr})
   warnIfShadowed(context)
   await context.store.checkWritable()
   const secret = await readSecret(context, 'personal access token', `echo "$PAT" | ${context.bin} login --token`)
   checkPatFormat(secret)
-  const user = await identifyIfAllowed(context, secret)
+  // One request both proves the token genuine and names its owner.
+  const user = await steps.run('Checking the token and reading your account...', () => identifyIfAllowed(context, secret))
   return saveLogin(
     context,
     {access_token: secret, expires_at: user?.token?.expires_at ?? undefined, scopes: user?.token?.scopes ?? [], type: 'pat'},
     user,
+    steps,
+    options.json,
   )
 }
 

@@ -14,8 +14,12 @@ import {printedExpiry} from './instant.js'
 import {platformScopes} from './scopes.js'
 
 export interface WhoamiReport {
+  /** The platform API asked, and where its URL comes from. */
+  api_url: {origin: string; source: string; value: string}
   authenticated: true
   issuer: string
+  /** Where the issuer comes from: `--issuer`, an env variable's name, a file path (settings or credentials), `default`. */
+  issuer_origin: {origin: string; source: string}
   project: (Project & {source: 'env' | 'file'}) | null
   /** Why the linked project could not be read; the command then exits with `exit`. */
   project_error?: {code: string; exit: number; hint?: string; message: string}
@@ -57,9 +61,12 @@ export async function whoami(context: Context): Promise<WhoamiReport> {
     }
   }
 
+  const {apiUrl, issuer} = context.config
   return {
+    api_url: {origin: apiUrl.origin, source: apiUrl.source, value: apiUrl.value},
     authenticated: true,
-    issuer: context.config.issuer.value,
+    issuer: issuer.value,
+    issuer_origin: {origin: issuer.origin, source: issuer.source},
     project,
     ...(projectError ? {project_error: projectError} : {}),
     token: {

@@ -46,7 +46,7 @@ Scopes: ${Object.entries(PLATFORM_SCOPES)
     }),
     issuer: Flags.string({description: 'Authorization server URL (default: LATCH_ISSUER, then the stored issuer, then the local emulator).'}),
     scopes: Flags.string({
-      description: `Comma-separated scopes to ask for (default: ${DEFAULT_LOGIN_SCOPES.join(',')}).`,
+      description: `Comma-separated scopes to ask for (default: the scopes setting, else ${DEFAULT_LOGIN_SCOPES.join(',')}).`,
       exclusive: ['token'],
     }),
     'reset-scopes': Flags.boolean({
@@ -62,7 +62,7 @@ Scopes: ${Object.entries(PLATFORM_SCOPES)
     return this.cancellable(
       (signal) =>
         flags.token
-          ? tokenLogin(context)
+          ? tokenLogin(context, {json: this.jsonEnabled(), signal})
           : deviceLogin(context, {browser: flags.browser === undefined ? 'auto' : flags.browser ? 'always' : 'never', copy: flags.copy, json: this.jsonEnabled(), resetScopes: flags['reset-scopes'], scopes: flags.scopes, signal}),
       cancelled,
     )

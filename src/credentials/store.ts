@@ -3,17 +3,19 @@
  * rename) so a crash leaves either the old or the new content. It never follows a symlink and never
  * touches a file it cannot understand: such a file is reported with its path and left as it is.
  */
-import {randomBytes} from 'node:crypto'
-import {constants, promises as fs} from 'node:fs'
 import {basename, dirname, join} from 'node:path'
 
 import {ErrorKind, LatchError} from '../errors.js'
+import {nodeFs} from '../node-fs.js'
 import {describeErrno, errnoOf} from './errno.js'
 import {credentialsProblem, isNewerFormat, type StoredCredentials} from './schema.js'
 
 const FILE_MODE = 0o600
 const DIR_MODE = 0o700
 const STALE_TEMP_MS = 60_000
+const {constants} = nodeFs
+/** fs.promises on first use: reading (all that `latch token` does) needs only the synchronous calls. */
+const fs = new Proxy({} as typeof nodeFs.promises, {get: (_target, key) => Reflect.get(nodeFs.promises, key)})
 
 export class CredentialStore {
   constructor(
@@ -63,10 +65,10 @@ export class CredentialStore {
   /** The raw bytes, or undefined when there is no file: what "byte for byte unchanged" is measured on. */
   async readText(): Promise<string | undefined> {
     await this.checkDirectory()
-    let handle: fs.FileHandle
+    let fd: number
     try {
       // O_NOFOLLOW: a symlink planted at our path is refused; O_NONBLOCK: a FIFO cannot hang us.
-      handle = await fs.open(this.path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK)
+      fd = nodeFs.openSync(this.path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK)
     } catch (error) {
       // ENOTDIR (the config directory is a file) is reported, not taken for "no credentials".
       if (errnoOf(error) === 'ENOENT') return undefined
@@ -74,22 +76,22 @@ export class CredentialStore {
     }
 
     try {
-      const stats = await handle.stat()
+      const stats = nodeFs.fstatSync(fd)
       if (stats.isDirectory()) throw this.failure('read', eisdir())
       if (!stats.isFile()) throw this.unusable('is not a regular file')
       // A second name for the file (a hard link someone else made) would keep the tokens after a
       // logout, and a chmod through it would change that other name too.
       if (stats.nlink > 1) throw this.unusable(`has ${stats.nlink} hard links (another name points at the same file)`)
-      await this.tighten(this.path, stats.mode, FILE_MODE, (mode) => handle.chmod(mode))
+      await this.tighten(this.path, stats.mode, FILE_MODE, async (mode) => nodeFs.fchmodSync(fd, mode))
       // The directory too, on every command that reads the store (docs/configuration.md); best effort
       // here: a directory latch may not chmod (not its owner) is not a reason to fail a read.
       await this.tightenDirectory().catch(() => {})
-      return await handle.readFile({encoding: 'utf8'})
+      return nodeFs.readFileSync(fd, {encoding: 'utf8'})
     } catch (error) {
       if (error instanceof LatchError) throw error
       throw this.failure('read', error)
     } finally {
-      await handle.close()
+      nodeFs.closeSync(fd)
     }
   }
 
@@ -101,6 +103,7 @@ export class CredentialStore {
   async checkWritable(): Promise<void> {
     await this.prepareDirectory()
     await this.refuseNonRegularTarget()
+    const {randomBytes} = await import('node:crypto')
     const probe = join(this.directory, `.${basename(this.path)}.${randomBytes(6).toString('hex')}.tmp`)
     try {
       await (await fs.open(probe, 'wx', FILE_MODE)).close()
@@ -114,6 +117,8 @@ export class CredentialStore {
   async write(credentials: StoredCredentials): Promise<void> {
     await this.prepareDirectory()
     await this.refuseNonRegularTarget()
+    // Imported here: node:crypto takes longer to load than the rest of `latch token`, which never writes.
+    const {randomBytes} = await import('node:crypto')
     const temporary = join(this.directory, `.${basename(this.path)}.${randomBytes(6).toString('hex')}.tmp`)
     try {
       // 'wx' never reuses or follows an existing path; the mode applies from the first byte.

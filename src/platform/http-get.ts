@@ -4,6 +4,14 @@
  * otherwise costs. Redirects are never followed; `timeoutMs` covers the whole exchange, body included.
  */
 import type {IncomingMessage} from 'node:http'
+import {createRequire} from 'node:module'
+
+/**
+ * node:http(s) through require, not import(): an ES import of a builtin builds a facade of all its
+ * exports, and on Node 24+ one of node:http's (WebSocket) is a getter that loads undici and
+ * worker_threads, about 25 ms of a 60 ms `latch whoami`.
+ */
+const requireBuiltin = createRequire(import.meta.url)
 
 import {debugEnabled, debugLog, redactText, redactUrl} from '../debug-log.js'
 import {describeNetworkFailure} from '../network-errors.js'
@@ -25,7 +33,7 @@ export interface HttpGetResponse {
 export type HttpGet = (url: string, options: {headers: Record<string, string>; timeoutMs: number}) => Promise<HttpGetResponse>
 
 export const httpGet: HttpGet = async (url, options) => {
-  const {request} = url.startsWith('https:') ? await import('node:https') : await import('node:http')
+  const {request} = requireBuiltin(url.startsWith('https:') ? 'node:https' : 'node:http') as typeof import('node:http')
   const signal = AbortSignal.timeout(options.timeoutMs)
   const started = Date.now()
   let response: IncomingMessage

@@ -8,7 +8,8 @@
  * and process exit as a last resort.
  *
  * The status line is a hand-written single-line redraw (carriage return, the line, erase to end of
- * line) rather than listr2: one line is all we animate, a full task-list renderer would own the screen
+ * line) rather than listr2, which shows the login's other steps (src/ui/steps.ts) and is not running
+ * while this screen is: one line is all we animate, a full task-list renderer would own the screen
  * region below our QR code, and the redraw never clears before it writes, so nothing flickers. It is
  * cut to fit the width, and drawn again when the window is resized (SIGWINCH). Text is wrapped at
  * spaces to the width (wrapText), so the terminal never breaks a word.
@@ -149,7 +150,7 @@ class TerminalScreen implements DeviceScreen {
     this.paint = painter(useColor(options.env, options.stream))
   }
 
-  /** The command's own line ("Authenticated successfully as ...") says it: the status line just goes. */
+  /** The login's last step ("Authenticated successfully as ...") says it: the status line just goes. */
   approved(): void {
     this.stop()
   }

@@ -1,18 +1,14 @@
 /**
- * Whether stderr gets colour, and the few styles latch uses. Decided once from the environment, the
- * way Node itself decides (FORCE_COLOR first, then NO_COLOR, then a terminal that is not `dumb`).
+ * Whether stderr gets colour, and the few styles latch uses, painted by chalk. latch decides whether to
+ * colour, once, from the environment, the way Node itself does (FORCE_COLOR first, then NO_COLOR, then
+ * a terminal that is not `dumb`); chalk's own detection (which ignores NO_COLOR and turns colour on in
+ * some CI systems' pipes) is not used: chalk paints at level 1 (the 16 basic colours) or not at all.
  */
+import {Chalk} from 'chalk'
+
 export type Style = 'bold' | 'cyan' | 'dim' | 'green' | 'inverse' | 'red' | 'yellow'
 
-const SGR: Record<Style, [open: number, close: number]> = {
-  bold: [1, 22],
-  cyan: [36, 39],
-  dim: [2, 22],
-  green: [32, 39],
-  inverse: [7, 27],
-  red: [31, 39],
-  yellow: [33, 39],
-}
+const chalk = new Chalk({level: 1})
 
 /**
  * FORCE_COLOR=0/false turns colour off and any other value turns it on, even in a pipe; a non-empty
@@ -29,7 +25,7 @@ export type Paint = (text: string, ...styles: Style[]) => string
 
 export function painter(color: boolean): Paint {
   if (!color) return (text) => text
-  return (text, ...styles) => styles.reduce((painted, style) => `\u001B[${SGR[style][0]}m${painted}\u001B[${SGR[style][1]}m`, text)
+  return (text, ...styles) => styles.reduce((painted, style) => chalk[style](painted), text)
 }
 
 /** Removes SGR and cursor sequences: for measuring what a line takes on screen. */

@@ -18,8 +18,20 @@ export function formatWhoami(report: WhoamiReport, bin: string): string {
     `  Project:  ${project ? `${safeText(project.name)} (${safeText(project.id)}) from ${project.source === 'env' ? 'environment' : 'credentials file'}` : report.project_error ? `unavailable: ${safeText(report.project_error.message)}` : 'none linked'}`,
   ]
   if (report.project_error?.hint) lines.push(`            (${safeText(report.project_error.hint)})`)
+  lines.push(`  Issuer:   from ${from(report.issuer_origin)}`)
+  if (report.api_url.value !== new URL(report.issuer).origin || report.api_url.origin !== report.issuer_origin.origin) {
+    lines.push(`  API:      ${report.api_url.value} from ${from(report.api_url)}`)
+  }
+
   if (token.shadows_stored) lines.push(`  Note: ${token.origin} overrides the token stored in the credentials file.`)
   return lines.join('\n')
+}
+
+/** Where a value comes from, said the way a person would look for it. */
+function from(value: {origin: string; source: string}): string {
+  if (value.source === 'env') return `environment variable ${value.origin}`
+  if (value.source === 'flag') return `the ${value.origin} flag`
+  return value.origin === 'default' ? 'the default' : value.origin
 }
 
 /** Whether the time left above matters: a refreshable token is renewed by any command that uses it. */

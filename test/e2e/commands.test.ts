@@ -116,8 +116,10 @@ describe('latch whoami', () => {
 
     const json = await runCli(['whoami', '--json'], {env: sandbox.env()})
     expect(JSON.parse(json.stdout)).toEqual({
+      api_url: {origin: 'LATCH_ISSUER', source: 'env', value: emulator.issuer},
       authenticated: true,
       issuer: emulator.issuer,
+      issuer_origin: {origin: 'LATCH_ISSUER', source: 'env'},
       project: null,
       token: {expires_at: null, origin: sandbox.credentialsPath, refreshable: false, scopes: ALL_READ, shadows_stored: false, source: 'file', type: 'pat'},
       user: {email: 'alice@example.com', id: 'usr_alice', name: 'Alice Example'},

@@ -47,8 +47,13 @@ describe('latch login (device flow)', () => {
     const output = JSON.parse(result.stdout)
     expect(output).toMatchObject({authenticated: true, credentials_path: sandbox.credentialsPath, issuer: emulator.issuer, user: {id: 'usr_alice', name: 'Alice Example'}})
     expect(output.token.scopes.sort()).toEqual(['account.read', 'deployments.read', 'inference', 'projects.read'])
-    expect(result.stderr).toContain('Authenticated successfully as Alice Example (usr_alice).')
-    expect(result.stderr).toContain(`Credentials saved to ${sandbox.credentialsPath}`)
+    // With --json, stderr holds what the person must act on (the code and URL) and nothing else: no
+    // steps, no success line (the JSON document says how it ended).
+    const lines = result.stderr.split('\n').filter(Boolean)
+    expect(lines).toHaveLength(3)
+    expect(lines[0]).toBe(`Your device code is: ${userCode}`)
+    expect(lines[1]).toMatch(/^Open \S+ to approve this login/)
+    expect(lines[2]).toMatch(/^Waiting for approval \(the code expires in/)
 
     const stored = JSON.parse(await readFile(sandbox.credentialsPath, 'utf8'))
     expect(stored).toMatchObject({issuer: emulator.issuer, token: {type: 'oauth'}, user: {id: 'usr_alice', name: 'Alice Example'}, version: 1})
@@ -130,6 +135,37 @@ describe('latch login (device flow)', () => {
     const [, userCode] = await login.waitFor(DEVICE_CODE)
     await emulator.approve(userCode)
     expect((await login.done).code).toBe(0)
+  })
+
+  it('in a pipe: each step as a plain line a log can hold, no spinner, no escape sequence', async () => {
+    const login = startCli(['login', '--no-browser'], {env: sandbox.env({FORCE_COLOR: undefined, TERM: 'xterm-256color'})})
+    const [, userCode] = await login.waitFor(DEVICE_CODE)
+    await emulator.approve(userCode, 'alice')
+    const result = await login.done
+
+    expect(result.code).toBe(0)
+    expect(result.stderr).not.toContain('\u001B')
+    expect(result.stderr).not.toMatch(/[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏✔✖]/)
+    expect(result.stderr.split('\n').map((line) => line.replace(/^(Your device code is:|Open|Waiting for approval|Credentials saved to) .*/, '$1'))).toEqual([
+      'Discovering the authorization server...',
+      'Initiating device authorization...',
+      'Your device code is:',
+      'Open',
+      'Waiting for approval',
+      'Reading your account...',
+      'Saving the credentials...',
+      'Authenticated successfully as Alice Example (usr_alice).',
+      'Credentials saved to',
+      '',
+    ])
+  })
+
+  it('a failing step leaves its plain line and one error, said once', async () => {
+    const closed = `http://127.0.0.1:${await closedPort()}`
+    const result = await runCli(['login', '--no-browser'], {env: sandbox.env({LATCH_ISSUER: closed})})
+    expect(result.code).toBe(3)
+    expect(result.stderr).toMatch(/^Discovering the authorization server\.\.\.\nError: Could not discover the server at /)
+    expect(result.stderr.match(/Could not discover/g)).toHaveLength(1)
   })
 
   it('names the server and the cause when it cannot be reached', async () => {

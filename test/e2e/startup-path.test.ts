@@ -4,7 +4,7 @@
  * time itself is measured by `npm run bench` (docs/performance.md), never asserted here.
  */
 import {afterAll, beforeAll, describe, expect, it} from '@jest/globals'
-import {mkdtemp, readFile, rm, writeFile} from 'node:fs/promises'
+import {chmod, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile} from 'node:fs/promises'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {fileURLToPath, pathToFileURL} from 'node:url'
@@ -75,11 +75,62 @@ describe('start-up path', () => {
   it.each([[['--version']], [['token']], [['whoami']], [['whoami', '--json']]])('latch %j loads no oclif and no OAuth library', async (args) => {
     const urls = await modulesLoadedBy(args)
     expect(await loadsOclif(urls)).toBe(false)
-    expect(packagesOf(urls)).not.toContain('openid-client')
-    expect(packagesOf(urls)).not.toContain('oidc-provider')
+    const loaded = packagesOf(urls)
+    expect(loaded).not.toContain('openid-client')
+    expect(loaded).not.toContain('oidc-provider')
+    // The settings file is read as plain JSON there: conf (and its JSON-schema validator) is for `latch config`.
+    expect(loaded).not.toContain('conf')
+    expect(loaded).not.toContain('ajv')
+    // The login steps' renderer is for login only.
+    expect(loaded).not.toContain('listr2')
   })
 
-  it.each([[['--help']], [['login', '--help']], [['link', '--help']], [['logout', '--force']]])('latch %j never loads oidc-provider', async (args) => {
-    expect(packagesOf(await modulesLoadedBy(args))).not.toContain('oidc-provider')
+  it.each([[['--help']], [['login', '--help']], [['link', '--help']], [['logout', '--force']]])('latch %j never loads oidc-provider or conf', async (args) => {
+    const loaded = packagesOf(await modulesLoadedBy(args))
+    expect(loaded).not.toContain('oidc-provider')
+    expect(loaded).not.toContain('conf')
+  })
+})
+
+/** `module.enableCompileCache` exists from Node 22.1; on Node 20 latch runs without a compile cache. */
+const hasCompileCache = typeof (await import('node:module')).default['enableCompileCache' as 'createRequire'] === 'function'
+
+describe('compile cache', () => {
+  // `latch token` with LATCH_TOKEN: a start that needs no stored credentials (`logout --force` above removed them).
+  const env = (cache: string) => sandbox.env({LATCH_TOKEN: `sk_pat_${'a'.repeat(64)}`, XDG_CACHE_HOME: cache})
+
+  it('lives in the user cache directory, 0700, and is filled by a start (where Node has one)', async () => {
+    const cache = join(sandbox.home, 'xdg-cache')
+    const result = await runCli(['token'], {env: env(cache)})
+    expect(result.code).toBe(0)
+    const dir = join(cache, 'latch', 'compile-cache')
+    if (!hasCompileCache) {
+      await expect(stat(dir)).rejects.toThrow(/ENOENT/)
+      return
+    }
+
+    expect((await stat(dir)).mode & 0o777).toBe(0o700)
+    const [versioned] = await readdir(dir)
+    expect(versioned).toMatch(/^v\d+/)
+    expect((await readdir(join(dir, versioned))).length).toBeGreaterThan(0)
+  })
+
+  it('is not used when someone else can write it, and the command still works', async () => {
+    const cache = join(sandbox.home, 'open-cache')
+    const dir = join(cache, 'latch', 'compile-cache')
+    await mkdir(dir, {recursive: true})
+    await chmod(dir, 0o777)
+    const result = await runCli(['token'], {env: env(cache)})
+    expect(result.code).toBe(0)
+    expect(await readdir(dir)).toEqual([])
+  })
+
+  it('never fails a command when it cannot be made', async () => {
+    // XDG_CACHE_HOME is a file: nothing can be created under it.
+    const cache = join(sandbox.home, 'not-a-dir')
+    await writeFile(cache, '')
+    const result = await runCli(['token'], {env: env(cache)})
+    expect(result.code).toBe(0)
+    expect(result.stderr).not.toMatch(/Error|ENOTDIR/)
   })
 })

@@ -6,6 +6,8 @@
  */
 import {afterEach, beforeEach, describe, expect, it} from '@jest/globals'
 import {chmod, mkdir, readFile, writeFile} from 'node:fs/promises'
+import {createServer} from 'node:http'
+import {type AddressInfo, createServer as createTcpServer} from 'node:net'
 import {join} from 'node:path'
 
 import {bigText} from '../../src/ui/big-text.js'
@@ -62,6 +64,15 @@ async function decodeBothThemes(terminal: Terminal): Promise<[string | undefined
   return [decodeScreen(screen, 'light'), decodeScreen(screen, 'dark')]
 }
 
+/** A port nothing listens on: bound by us, then released. */
+async function closedPort(): Promise<number> {
+  const server = createTcpServer()
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const {port} = server.address() as AddressInfo
+  await new Promise((resolve) => server.close(resolve))
+  return port
+}
+
 /** Occurrences of `text` on the screen, ignoring case. */
 function count(screen: string, text: string): number {
   return screen.toLowerCase().split(text.toLowerCase()).length - 1
@@ -96,8 +107,13 @@ describeWithTools({tmux: commandExists('tmux')}, 'in a real terminal (tmux)', ()
     await emulator.approve(userCode, 'alice')
     expect(await terminal.exitCode()).toBe(0)
     const done = await terminal.capture()
-    // Said once: the status line goes, and the command's line says how it ended.
-    expect(done).toContain('and enter the code).\nAuthenticated successfully as Alice Example (usr_alice).\n')
+    // Said once: the status line goes, and the last step's line says how it ended.
+    expect(done).toMatch(/^✔ Discovering the authorization server\n✔ Initiating device authorization\n/)
+    expect(done).toContain('and enter the code).\n✔ Reading your account\n✔ Authenticated successfully as Alice Example (usr_alice).\nCredentials saved to ')
+    expect(count(done, 'authenticated')).toBe(1)
+    expect(done).not.toMatch(/[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏❯✖]/)
+    // The step lines are green ticks.
+    expect(await terminal.capture({colors: true})).toMatch(/\u001B\[32m✔\u001B\[39m Reading your account/)
     expect(count(done, 'approved')).toBe(0)
     expect(done).not.toContain('Waiting for approval')
     expect(await terminal.cursorVisible()).toBe(true)
@@ -172,7 +188,8 @@ describeWithTools({tmux: commandExists('tmux')}, 'in a real terminal (tmux)', ()
           const done = await terminal.capture()
           // The lines after the screen are wrapped too (the credentials path is longer than 60 columns).
           expect(await terminalWrapped(terminal, width)).toEqual([])
-          expect(done).toContain('code).\nAuthenticated successfully as Alice Example (usr_alice).\n')
+          // Step lines wrap at spaces too (listr2 indents the rest of a wrapped line).
+          expect(done.replaceAll(/\n */g, ' ')).toContain('code). ✔ Reading your account ✔ Authenticated successfully as Alice Example (usr_alice). Credentials saved to')
           expect(done.replaceAll('\n', ' ')).toContain(`Credentials saved to ${sandbox.credentialsPath}`)
           expect(count(done, 'approved')).toBe(0)
         }
@@ -208,10 +225,57 @@ describeWithTools({tmux: commandExists('tmux')}, 'in a real terminal (tmux)', ()
 
     expect(await terminal.exitCode()).toBe(0)
     const screen = await terminal.capture()
-    expect(screen).toContain('Authenticated successfully as')
+    expect(screen).toMatch(/input is hidden\): *\n✔ Checking the token and reading your account\n✔ Authenticated successfully as Bob [^\n]*\nCredentials saved to /)
+    expect(screen).not.toMatch(/[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏❯✖]/)
     // Nothing of the token was echoed, before or after Enter.
     expect(screen).not.toContain(token.slice(7, 19))
     expect(JSON.parse(await readFile(sandbox.credentialsPath, 'utf8')).token.type).toBe('pat')
+  })
+
+  it('a step that fails keeps its title with a cross, the error is said once, and the cursor comes back', async () => {
+    const closed = `http://127.0.0.1:${await closedPort()}`
+    terminal = await Terminal.start({args: ['login', '--no-browser'], env: terminalEnv({LATCH_ISSUER: closed})})
+    expect(await terminal.exitCode()).toBe(3)
+    const screen = await terminal.capture()
+    expect(screen).toMatch(/^✖ Discovering the authorization server\nError: Could not discover the server at /)
+    expect(count(screen, 'could not discover')).toBe(1)
+    expect(await terminal.cursorVisible()).toBe(true)
+  })
+
+  it('Ctrl-C during a step: the spinner line goes, the cursor comes back, exit 130', async () => {
+    // A server that accepts the connection and never answers: discovery waits, its spinner turning.
+    const silent = createServer(() => {})
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve))
+    try {
+      const issuer = `http://127.0.0.1:${(silent.address() as AddressInfo).port}`
+      terminal = await Terminal.start({args: ['login', '--no-browser'], env: terminalEnv({LATCH_ISSUER: issuer})})
+      await terminal.waitFor(/^[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏] Discovering the authorization server\.\.\./m)
+      expect(await terminal.cursorVisible()).toBe(false)
+      await terminal.keys('C-c')
+
+      expect(await terminal.exitCode()).toBe(130)
+      const screen = await terminal.capture()
+      expect(screen).toMatch(/^Error: Login cancelled\n/)
+      expect(screen).not.toContain('Discovering')
+      expect(await terminal.cursorVisible()).toBe(true)
+    } finally {
+      silent.closeAllConnections()
+      await new Promise((resolve) => silent.close(resolve))
+    }
+  })
+
+  it('login --token: a note made during a step comes after its line, once, and nothing is lost', async () => {
+    const {token} = await emulator.createPat({name: 'narrow', scopes: ['inference'], user: 'bob'})
+    terminal = await Terminal.start({args: ['login', '--token'], env: terminalEnv()})
+    await terminal.waitFor(/input is hidden/)
+    await terminal.type(token)
+    await terminal.keys('Enter')
+
+    expect(await terminal.exitCode()).toBe(0)
+    const screen = (await terminal.capture()).replaceAll(/\n */g, ' ')
+    expect(screen).toContain('✔ Checking the token and reading your account Note: this token cannot read account information')
+    expect(screen).toContain('✔ Authenticated successfully. Credentials saved to ')
+    expect(count(screen, 'cannot read account')).toBe(1)
   })
 
   it('login --token: Ctrl-C at the hidden prompt exits 130 and changes nothing', async () => {
@@ -295,7 +359,8 @@ describe('without a terminal (pipes, CI)', () => {
       `Open ${emulator.issuer}/device?user_code=${userCode} to approve this login (or go to ${emulator.issuer}/device and enter the code).`,
       'Waiting for approval (the code expires in 15 minutes)...',
     ])
-    expect(result.stderr).toContain('Authenticated successfully as Alice Example (usr_alice).')
+    // --json: no steps and no success line on stderr; the JSON document says how it ended.
+    expect(lines.filter(Boolean)).toHaveLength(3)
     expect(JSON.parse(result.stdout)).toMatchObject({authenticated: true, user: {id: 'usr_alice'}})
   })
 
@@ -316,6 +381,21 @@ describe('without a terminal (pipes, CI)', () => {
     expect(cancelledResult.stderr.split('Waiting for approval (the code expires in 15 minutes)...\n')[1]).toBe(
       'Error: Login cancelled\nHint: nothing was saved; your previous credentials are unchanged\n',
     )
+  })
+
+  it('login --token: its steps as plain lines, and with --json nothing at all on stderr', async () => {
+    const {token} = await emulator.createPat({name: 'pipe', scopes: ['inference', 'account.read'], user: 'bob'})
+    const plain = await runCli(['login', '--token'], {env: sandbox.env({FORCE_COLOR: undefined}), input: `${token}\n`})
+    expect(plain.code).toBe(0)
+    expect(plain.stderr).not.toMatch(ESCAPES)
+    expect(plain.stderr.replace(/Credentials saved to .*/, 'Credentials saved to')).toMatch(
+      /^Checking the token and reading your account\.\.\.\nSaving the credentials\.\.\.\nAuthenticated successfully as Bob [^\n]+\.\nCredentials saved to\n$/,
+    )
+
+    const json = await runCli(['login', '--token', '--json'], {env: sandbox.env({FORCE_COLOR: undefined}), input: `${token}\n`})
+    expect(json.code).toBe(0)
+    expect(json.stderr).toBe('')
+    expect(JSON.parse(json.stdout)).toMatchObject({authenticated: true, token: {type: 'pat'}})
   })
 
   it('FORCE_COLOR colours whole lines only, so the plain text stays greppable', async () => {

@@ -47,6 +47,43 @@ describe('resolveConfig precedence: flag > env > file > default', () => {
     expect(issuer.source).toBe(source)
   })
 
+  it('the settings file (config.json) sits between env and the credentials file, for every key it holds', () => {
+    const settings = {
+      'api-url': 'https://api.settings.example.com',
+      browser: 'firefox',
+      'client-id': 'settings-client',
+      issuer: 'https://settings.example.com',
+      scopes: ['inference'],
+    }
+    const file = '/h/.config/latch/config.json'
+    const fromFile = resolveConfig({bin: 'latch', credentials: stored, env: {}, home: '/h', settings})
+    expect(fromFile.issuer).toEqual({origin: file, source: 'file', value: 'https://settings.example.com'})
+    expect(fromFile.clientId).toEqual({origin: file, source: 'file', value: 'settings-client'})
+    expect(fromFile.apiUrl).toEqual({origin: file, source: 'file', value: 'https://api.settings.example.com'})
+    expect(fromFile.browser).toEqual({origin: file, source: 'file', value: 'firefox'})
+    expect(fromFile.scopes).toEqual({origin: file, source: 'file', value: ['inference']})
+    expect(fromFile.settingsPath).toBe(file)
+
+    const env = {LATCH_API_URL: 'https://api.env.example.com', LATCH_BROWSER: 'lynx', LATCH_CLIENT_ID: 'env-client', LATCH_ISSUER: 'https://env.example.com'}
+    const fromEnv = resolveConfig({bin: 'latch', credentials: stored, env, flags: {issuer: 'https://flag.example.com'}, home: '/h', settings})
+    expect(fromEnv.issuer.source).toBe('flag')
+    expect([fromEnv.clientId.source, fromEnv.apiUrl.source, fromEnv.browser?.source]).toEqual(['env', 'env', 'env'])
+
+    const defaults = resolveConfig({bin: 'latch', env: {}, home: '/h', settings: {}})
+    expect(defaults.scopes).toEqual({origin: 'default', source: 'default', value: ['inference', 'projects.read', 'deployments.read', 'account.read']})
+    expect(defaults.browser).toBeUndefined()
+    expect(defaults.clientId.source).toBe('default')
+  })
+
+  it('checks values from the settings file as it checks env variables', () => {
+    expect(() => resolveConfig({bin: 'latch', env: {}, home: '/h', settings: {issuer: 'http://auth.example.com'}})).toThrow(
+      'Refusing plain http to auth.example.com (from /h/.config/latch/config.json): only loopback may use http',
+    )
+    expect(() => resolveConfig({bin: 'latch', env: {}, home: '/h', settings: {'client-id': 'two words'}})).toThrow(
+      'Invalid client id from /h/.config/latch/config.json: it must be printable ASCII without spaces',
+    )
+  })
+
   it('LATCH_TOKEN beats the stored token and is marked as shadowing it', () => {
     const config = resolveConfig({bin: 'latch', credentials: stored, env: {LATCH_TOKEN: PAT}, home: '/h'})
     expect(config.token).toEqual({origin: 'LATCH_TOKEN', source: 'env', value: {accessToken: PAT, type: 'pat'}})

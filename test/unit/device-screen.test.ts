@@ -221,6 +221,15 @@ describe('parts', () => {
     expect(painter(true)('x', 'bold')).toBe('\u001B[1mx\u001B[22m')
   })
 
+  it('paints with chalk at the 16 basic colours, whatever chalk itself would detect', () => {
+    const paint = painter(true)
+    expect(paint('x', 'red', 'bold')).toBe('\u001B[1m\u001B[31mx\u001B[39m\u001B[22m')
+    expect(paint('x', 'cyan')).toBe('\u001B[36mx\u001B[39m')
+    expect(paint('x', 'inverse')).toBe('\u001B[7mx\u001B[27m')
+    // chalk reopens a colour that an inner span closed, so the rest of the line keeps it.
+    expect(paint(`a${paint('b', 'green')}c`, 'red')).toBe('\u001B[31ma\u001B[32mb\u001B[39m\u001B[31mc\u001B[39m')
+  })
+
   it('picks a clipboard tool for the session', () => {
     expect(clipboardTools({}, 'darwin')).toEqual([{args: [], command: 'pbcopy'}])
     expect(clipboardTools({}, 'win32')).toEqual([{args: [], command: 'clip'}])
