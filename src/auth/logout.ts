@@ -65,7 +65,9 @@ export async function logout(context: Context, options: {force: boolean}): Promi
     context.note('Personal access tokens are not revoked by logout: delete it in the console if it should stop working.')
   }
 
-  result.removed = await context.store.remove()
+  // Under the credentials lock, so a refresh or a login running now cannot write the file back a moment later.
+  const {withCredentialsLock} = await import('../credentials/lock.js')
+  result.removed = await withCredentialsLock(context.store.path, () => context.store.remove())
   context.note(`Removed ${context.store.path}.`)
   remindEnv(context, stillAuthenticatedBy)
   return result

@@ -4,6 +4,7 @@
  * and the JSON a script reads.
  */
 import type {Context} from '../context.js'
+import {updateCredentials} from '../credentials/lock.js'
 import type {StoredCredentials, StoredToken} from '../credentials/schema.js'
 import {sameIssuer} from '../config.js'
 import type {Steps} from '../ui/steps.js'
@@ -53,9 +54,9 @@ export async function saveLogin(context: Context, token: StoredToken, user: unde
     }
   }
 
-  const credentials: StoredCredentials = {
+  const credentialsOn = (current: StoredCredentials | undefined): StoredCredentials => ({
     // A linked project belongs to the server it was linked on: keep it only there.
-    access_key: previous && sameIssuer(previous.issuer, issuer) && sameApi(previous, apiUrl) ? previous.access_key : undefined,
+    access_key: current && sameIssuer(current.issuer, issuer) && sameApi(current, apiUrl) ? current.access_key : undefined,
     // The API the token (and a key linked later) may be sent to, so that later runs send them nowhere else.
     api_url: apiUrl,
     created_at: new Date().toISOString(),
@@ -63,10 +64,16 @@ export async function saveLogin(context: Context, token: StoredToken, user: unde
     token,
     user: user ? {id: user.id, name: user.name} : undefined,
     version: 1,
-  }
-  await steps.run('Saving the credentials...', () => context.store.write(credentials), {
-    done: () => (user ? `Authenticated successfully as ${safeText(user.name)} (${safeText(user.id)}).` : 'Authenticated successfully.'),
   })
+  await steps.run(
+    'Saving the credentials...',
+    async () => {
+      // Under the credentials lock, like a refresh or a link, and built on the file as it is now: a key
+      // another process linked while this login waited for approval is kept.
+      context.credentials = await updateCredentials(context.store, credentialsOn)
+    },
+    {done: () => (user ? `Authenticated successfully as ${safeText(user.name)} (${safeText(user.id)}).` : 'Authenticated successfully.')},
+  )
   if (!json) context.note(`Credentials saved to ${context.store.path}`)
   return {
     authenticated: true,

@@ -3,7 +3,7 @@
  * (proper-lockfile's atomic mkdir), kept fresh by a heartbeat. A lock whose heartbeat stopped (its
  * process was killed) is stale after LOCK_STALE_MS and taken over, so a crash never wedges the CLI.
  */
-import {promises as fs} from 'node:fs'
+import {constants, promises as fs} from 'node:fs'
 import {dirname} from 'node:path'
 
 import lockfile from 'proper-lockfile'
@@ -41,8 +41,7 @@ export async function withCredentialsLock<T>(
   note: (message: string) => void = (message) => process.stderr.write(`${message}\n`),
 ): Promise<T> {
   const lockPath = lockPathOf(path)
-  // The lock lives in the config directory, which may not exist yet (e.g. `link` with LATCH_TOKEN).
-  await fs.mkdir(dirname(path), {mode: DIR_MODE, recursive: true}).catch(() => {})
+  await prepareDirectory(path)
   let release: () => Promise<void>
   const notice = setTimeout(
     () => note(`Waiting for another latch process to finish with ${path} (up to ${LOCK_WAIT_MS / 1000} s)...`),
@@ -89,6 +88,32 @@ export async function updateCredentials(
     await store.write(next)
     return next
   })
+}
+
+/**
+ * The lock lives in the config directory, which may not exist yet (e.g. `link` with LATCH_TOKEN). A
+ * directory that cannot be created or written is reported at once: proper-lockfile would retry any
+ * error for LOCK_WAIT_MS, and every caller holds the lock to write the credentials file anyway.
+ */
+async function prepareDirectory(path: string): Promise<void> {
+  const directory = dirname(path)
+  try {
+    await fs.mkdir(directory, {mode: DIR_MODE, recursive: true})
+  } catch (error) {
+    throw writeError(error, directory)
+  }
+
+  try {
+    await fs.access(directory, constants.W_OK)
+  } catch (error) {
+    throw writeError(error, path)
+  }
+}
+
+/** The words a failed save uses (src/credentials/store.ts), for the same failure met first here. */
+function writeError(error: unknown, path: string): LatchError {
+  const {fix, reason} = describeErrno(error, path)
+  return new LatchError(ErrorKind.CredentialsFile, `Cannot write credentials at ${path}: ${reason}`, {cause: error, hint: fix})
 }
 
 function lockError(error: unknown, path: string, lockPath: string): LatchError {

@@ -3,7 +3,9 @@
  * errors people search for.
  */
 import {afterEach, beforeEach, describe, expect, it} from '@jest/globals'
-import {readFile, stat} from 'node:fs/promises'
+import {mkdir, readFile, stat, writeFile} from 'node:fs/promises'
+import {createServer} from 'node:http'
+import type {AddressInfo} from 'node:net'
 import {existsSync} from 'node:fs'
 
 import {makeSandbox, runCli, type Sandbox, startCli} from '../helpers/cli.js'
@@ -251,6 +253,8 @@ describe('latch logout', () => {
     await emulator.approve(userCode)
     expect((await login.done).code).toBe(0)
     const stored = JSON.parse((await fileText())!)
+    const revocationsOf = async () => (await emulator.requests()).filter((entry) => entry.method === 'POST' && entry.path === '/token/revocation')
+    const before = (await revocationsOf()).length
 
     const result = await runCli(['logout', '--force', '--json'], {env: sandbox.env({LATCH_ACCESS_KEY: 'sk_proj_something_something_something'})})
     expect(result.code).toBe(0)
@@ -262,8 +266,28 @@ describe('latch logout', () => {
     // The emulator confirms: the old access token no longer works.
     const me = await fetch(`${emulator.issuer}/v1/me`, {headers: {authorization: `Bearer ${stored.token.access_token}`}})
     expect(me.status).toBe(401)
-    const revocations = (await emulator.requests()).filter((entry) => entry.path.includes('revocation'))
-    expect(revocations.length).toBeGreaterThanOrEqual(1)
+    // Exactly two requests: the refresh token (ends the grant), then the access token (for servers that do not cascade).
+    const revocations = (await revocationsOf()).slice(before)
+    expect(revocations.map((entry) => entry.status)).toEqual([200, 200])
+  })
+
+  it('when the server cannot be reached it says revocation failed and why, and still removes the file', async () => {
+    // A port that was just free: connection refused.
+    const probe = createServer()
+    await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve))
+    const deadIssuer = `http://127.0.0.1:${(probe.address() as AddressInfo).port}`
+    await new Promise((resolve) => probe.close(resolve))
+    await mkdir(sandbox.configDir, {mode: 0o700, recursive: true})
+    const token = {access_token: 'at_unreachable', expires_at: new Date(Date.now() + 3_600_000).toISOString(), refresh_token: 'rt_unreachable', scopes: ['inference'], type: 'oauth'}
+    await writeFile(sandbox.credentialsPath, JSON.stringify({created_at: '2026-01-01T00:00:00.000Z', issuer: deadIssuer, token, version: 1}), {mode: 0o600})
+
+    const result = await runCli(['logout', '--force', '--json'], {env: sandbox.env({LATCH_ISSUER: undefined})})
+    expect(result.code).toBe(0)
+    const report = JSON.parse(result.stdout)
+    expect(report).toMatchObject({removed: true, revoked: 'failed'})
+    expect(report.revocation_error).toContain(deadIssuer)
+    expect(result.stderr).toContain('Warning: could not revoke the token on the server (')
+    expect(await fileText()).toBeUndefined()
   })
 
   it('with nothing stored it says so and succeeds', async () => {

@@ -2,10 +2,11 @@
  * The credentials file on disk: modes, repairs, and files latch must report and leave alone.
  */
 import {afterAll, afterEach, beforeAll, beforeEach, describe, expect, it} from '@jest/globals'
-import {chmod, mkdir, readFile, stat, symlink, writeFile} from 'node:fs/promises'
+import {existsSync} from 'node:fs'
+import {chmod, mkdir, readdir, readFile, rm, stat, symlink, utimes, writeFile} from 'node:fs/promises'
 import {join} from 'node:path'
 
-import {makeSandbox, runCli, type Sandbox} from '../helpers/cli.js'
+import {makeSandbox, runCli, type RunningCli, type Sandbox, startCli} from '../helpers/cli.js'
 import {type RunningEmulator, startEmulator} from '../helpers/emulator.js'
 
 let emulator: RunningEmulator
@@ -93,5 +94,118 @@ describe('credentials.json', () => {
     expect(result.stderr).toContain(`Cannot read credentials at ${join(configDir, 'credentials.json')}: ${blocker} is a file, not a directory`)
     expect(result.stderr).toContain('Hint: move that file aside, or set LATCH_CONFIG_DIR to a directory')
     expect(await readFile(blocker, 'utf8')).toBe('x')
+  })
+
+  it('never follows a planted symlink to read either: whoami and token refuse, print nothing and leave the target alone', async () => {
+    const target = join(sandbox.home, 'elsewhere.json')
+    await writeFile(target, validFile(), {mode: 0o644})
+    await chmod(target, 0o644)
+    await symlink(target, sandbox.credentialsPath)
+    for (const args of [['whoami'], ['token'], ['whoami', '--json']]) {
+      const result = await runCli(args, {env: sandbox.env()})
+      expect([result.code, result.stderr]).toEqual([10, expect.stringContaining(`Credentials file ${sandbox.credentialsPath} is a symbolic link`)])
+      expect(result.stdout).not.toContain(pat)
+      expect(result.stderr).not.toContain(pat)
+    }
+
+    // Not even its permissions were "fixed": latch never touched the file the link points to.
+    expect((await stat(target)).mode & 0o777).toBe(0o644)
+    expect(await readFile(target, 'utf8')).toBe(validFile())
+  })
+})
+
+describe('saving', () => {
+  const temporaryName = '.credentials.json.0123456789ab.tmp'
+
+  it('replaces the file by a rename (a new inode, written whole), never rewriting it in place', async () => {
+    await writeFile(sandbox.credentialsPath, validFile(), {mode: 0o600})
+    const before = await stat(sandbox.credentialsPath)
+    const result = await runCli(['login', '--token'], {env: sandbox.env(), input: pat})
+    expect(result.code).toBe(0)
+    const after = await stat(sandbox.credentialsPath)
+    // Written in place, the old inode would hold a truncated file for a moment; a rename never shows one.
+    expect(after.ino).not.toBe(before.ino)
+    expect(after.mode & 0o777).toBe(0o600)
+    expect(JSON.parse(await readFile(sandbox.credentialsPath, 'utf8')).token.access_token).toBe(pat)
+    expect((await readdir(sandbox.configDir)).sort()).toEqual(['credentials.json'])
+  })
+
+  it("leaves another process's fresh temp file alone, and removes one a killed process left long ago", async () => {
+    // A fresh one: another latch is between creating its temp file and renaming it, right now.
+    const live = join(sandbox.configDir, temporaryName)
+    await writeFile(live, '{"partial', {mode: 0o600})
+    const stale = join(sandbox.configDir, '.credentials.json.ba9876543210.tmp')
+    await writeFile(stale, '{"left by a SIGKILL', {mode: 0o600})
+    const longAgo = new Date(Date.now() - 5 * 60_000)
+    await utimes(stale, longAgo, longAgo)
+
+    const result = await runCli(['login', '--token'], {env: sandbox.env(), input: pat})
+    expect(result.code).toBe(0)
+    expect(await readFile(live, 'utf8')).toBe('{"partial')
+    expect(existsSync(stale)).toBe(false)
+  })
+})
+
+describe('every write waits for the credentials lock (held here as a refreshing latch would hold it)', () => {
+  /** Holds the lock the way proper-lockfile does in a live process: the directory, touched every second. */
+  async function holdLock(): Promise<() => Promise<void>> {
+    const lock = `${sandbox.credentialsPath}.lock`
+    await mkdir(lock)
+    const heartbeat = setInterval(() => {
+      const now = new Date()
+      void utimes(lock, now, now).catch(() => {})
+    }, 1000)
+    return async () => {
+      clearInterval(heartbeat)
+      await rm(lock, {force: true, recursive: true})
+    }
+  }
+
+  const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+
+  async function expectWaitsForLock(start: () => RunningCli): Promise<string | undefined> {
+    const before = await readFile(sandbox.credentialsPath, 'utf8')
+    const release = await holdLock()
+    let run: RunningCli
+    try {
+      run = start()
+      // Long enough for the command to reach its write on a busy 2-core machine.
+      await sleep(3000)
+      expect(run.process.exitCode).toBeNull()
+      expect(await readFile(sandbox.credentialsPath, 'utf8')).toBe(before)
+    } finally {
+      await release()
+    }
+
+    const result = await run.done
+    expect([result.code, result.stderr]).toEqual([0, expect.any(String)])
+    return readFile(sandbox.credentialsPath, 'utf8').catch(() => undefined)
+  }
+
+  it('login --token', async () => {
+    await writeFile(sandbox.credentialsPath, validFile().replace(pat, 'sk_pat_old'), {mode: 0o600})
+    const after = await expectWaitsForLock(() => {
+      const run = startCli(['login', '--token'], {env: sandbox.env()})
+      run.process.stdin!.end(`${pat}\n`)
+      return run
+    })
+    expect(JSON.parse(after!).token.access_token).toBe(pat)
+  })
+
+  it('link', async () => {
+    await writeFile(sandbox.credentialsPath, validFile(), {mode: 0o600})
+    const project = await emulator.createProject({name: 'Locked', user: 'alice'})
+    const after = await expectWaitsForLock(() => {
+      const run = startCli(['link'], {env: sandbox.env()})
+      run.process.stdin!.end(`${project.access_key}\n`)
+      return run
+    })
+    expect(JSON.parse(after!).access_key).toBe(project.access_key)
+  })
+
+  it('logout --force', async () => {
+    await writeFile(sandbox.credentialsPath, validFile(), {mode: 0o600})
+    const after = await expectWaitsForLock(() => startCli(['logout', '--force'], {env: sandbox.env()}))
+    expect(after).toBeUndefined()
   })
 })

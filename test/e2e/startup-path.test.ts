@@ -7,7 +7,7 @@ import {afterAll, beforeAll, describe, expect, it} from '@jest/globals'
 import {chmod, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile} from 'node:fs/promises'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
-import {pathToFileURL} from 'node:url'
+import {fileURLToPath, pathToFileURL} from 'node:url'
 
 import {makeSandbox, runCli, type Sandbox} from '../helpers/cli.js'
 import {type RunningEmulator, startEmulator} from '../helpers/emulator.js'
@@ -36,22 +36,46 @@ afterAll(async () => {
   if (hooks) await rm(hooks, {force: true, recursive: true})
 })
 
-/** The packages (under node_modules) that `latch ...args` loads as ES modules or through an ES module import. */
-async function packagesLoadedBy(args: string[]): Promise<string[]> {
+/** The URLs of the modules `latch ...args` loads as ES modules or through an ES module import. */
+async function modulesLoadedBy(args: string[]): Promise<string[]> {
   const log = join(hooks, `${args.join('-').replaceAll(/\W/g, '_')}.log`)
   const result = await runCli(args, {env: sandbox.env({LATCH_TEST_MODULE_LOG: log, NODE_OPTIONS: `--import=${join(hooks, 'register.mjs')}`})})
   expect(result.stderr).not.toMatch(/Error/)
-  const urls = (await readFile(log, 'utf8').catch(() => '')).split('\n')
+  const urls = (await readFile(log, 'utf8').catch(() => '')).split('\n').filter(Boolean)
   // The hook saw the start itself: an empty log would prove nothing.
   expect(urls.some((url) => url.endsWith('/bin/run.js'))).toBe(true)
+  return urls
+}
+
+/** The packages (under node_modules) among `urls`. */
+function packagesOf(urls: string[]): string[] {
   const names = urls.map((url) => /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url)?.[1]).filter((name): name is string => Boolean(name))
   return [...new Set(names)].sort()
 }
 
+/**
+ * Whether oclif ran: from node_modules, or from latch's bundle (dist/bundle/, where it has no package
+ * name in its path), told by a string only oclif's code holds.
+ */
+async function loadsOclif(urls: string[]): Promise<boolean> {
+  if (packagesOf(urls).includes('@oclif/core')) return true
+  for (const url of urls.filter((url) => url.startsWith('file:') && url.includes('/dist/bundle/'))) {
+    if ((await readFile(fileURLToPath(url), 'utf8')).includes('oclif.manifest.json')) return true
+  }
+
+  return false
+}
+
 describe('start-up path', () => {
+  it('the check below sees oclif when it runs, bundled or not', async () => {
+    expect(await loadsOclif(await modulesLoadedBy(['--help']))).toBe(true)
+    expect(await loadsOclif(await modulesLoadedBy(['whoami', '--help']))).toBe(true)
+  })
+
   it.each([[['--version']], [['token']], [['whoami']], [['whoami', '--json']]])('latch %j loads no oclif and no OAuth library', async (args) => {
-    const loaded = await packagesLoadedBy(args)
-    expect(loaded).not.toContain('@oclif/core')
+    const urls = await modulesLoadedBy(args)
+    expect(await loadsOclif(urls)).toBe(false)
+    const loaded = packagesOf(urls)
     expect(loaded).not.toContain('openid-client')
     expect(loaded).not.toContain('oidc-provider')
     // The settings file is read as plain JSON there: conf (and its JSON-schema validator) is for `latch config`.
@@ -62,7 +86,7 @@ describe('start-up path', () => {
   })
 
   it.each([[['--help']], [['login', '--help']], [['link', '--help']], [['logout', '--force']]])('latch %j never loads oidc-provider or conf', async (args) => {
-    const loaded = await packagesLoadedBy(args)
+    const loaded = packagesOf(await modulesLoadedBy(args))
     expect(loaded).not.toContain('oidc-provider')
     expect(loaded).not.toContain('conf')
   })

@@ -51,7 +51,15 @@ export interface RunOptions {
   /** Written to stdin, which is then closed; without it stdin is closed at once. */
   input?: string
   timeoutMs?: number
+  /**
+   * Run as this unprivileged uid (and gid) through setpriv, for what root would not feel (chmod 000,
+   * read-only directories). The files it must reach have to be prepared for that user.
+   */
+  uid?: number
 }
+
+/** `nobody`: the unprivileged user tests run the CLI as when they themselves run as root. */
+export const NOBODY = 65_534
 
 export function runCli(args: string[], options: RunOptions): Promise<CliResult> {
   const child = startCli(args, options)
@@ -69,7 +77,8 @@ export interface RunningCli {
 }
 
 export function startCli(args: string[], options: RunOptions): RunningCli {
-  const child = spawn(process.execPath, [BIN, ...args], {env: options.env, stdio: ['pipe', 'pipe', 'pipe']})
+  const command = options.uid === undefined ? [process.execPath, BIN] : ['setpriv', `--reuid=${options.uid}`, `--regid=${options.uid}`, '--clear-groups', process.execPath, BIN]
+  const child = spawn(command[0], [...command.slice(1), ...args], {env: options.env, stdio: ['pipe', 'pipe', 'pipe']})
   let stdout = ''
   let stderr = ''
   const listeners = new Set<() => void>()

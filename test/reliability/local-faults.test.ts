@@ -7,14 +7,16 @@
  * credentials.json, so credentials.json is always the old or the new content, never a mix. A SIGKILL
  * between the create and the rename leaves the temp file behind (nothing can run after SIGKILL); the
  * next save deletes such leftovers once they are older than a minute (a live writer keeps its temp
- * file for milliseconds), and nothing ever reads them.
+ * file for milliseconds), and nothing ever reads them. Random kills cannot prove the save is atomic (a
+ * kill may never land mid-save): test/e2e/credentials-file.test.ts asserts the rename itself (a save
+ * gives credentials.json a new inode) and that a live writer's fresh temp file is left alone.
  */
 import {afterAll, afterEach, beforeAll, beforeEach, describe, expect, it} from '@jest/globals'
 import {execFileSync} from 'node:child_process'
-import {chmod, mkdir, readdir, readFile, utimes, writeFile} from 'node:fs/promises'
+import {chmod, chown, mkdir, readdir, readFile, utimes, writeFile} from 'node:fs/promises'
 import {join} from 'node:path'
 
-import {DEVICE_CODE, makeSandbox, runCli, type Sandbox, startCli} from '../helpers/cli.js'
+import {DEVICE_CODE, makeSandbox, NOBODY, runCli, type Sandbox, startCli} from '../helpers/cli.js'
 import {type RunningEmulator, startEmulator} from '../helpers/emulator.js'
 import {EXIT, expectCleanError, record, timedRun} from './record.js'
 
@@ -44,43 +46,39 @@ const fileWith = (token: string) =>
 
 const isRoot = process.getuid?.() === 0
 
+/**
+ * As root, chmod stops nothing: the CLI then runs as `nobody`, with the sandbox handed to that user.
+ * Without setpriv the spawn fails and so does the test; it never passes without having looked.
+ */
+async function asUnprivileged(): Promise<{uid?: number}> {
+  if (!isRoot) return {}
+  for (const path of [sandbox.home, join(sandbox.home, '.config'), sandbox.configDir]) await chown(path, NOBODY, NOBODY)
+  return {uid: NOBODY}
+}
+
 describe('the credentials file itself', () => {
   it('not readable by its owner', async () => {
-    if (isRoot) {
-      console.warn('skipped "not readable by its owner": running as root, where chmod 000 does not stop reads')
-      return
-    }
-
+    const user = await asUnprivileged()
     await writeFile(sandbox.credentialsPath, fileWith(pat), {mode: 0o600})
+    if (user.uid !== undefined) await chown(sandbox.credentialsPath, user.uid, user.uid)
     await chmod(sandbox.credentialsPath, 0o000)
-    const result = await timedRun(['whoami'], {env: sandbox.env()})
+    const result = await timedRun(['whoami'], {env: sandbox.env(), ...user})
     expectCleanError(result, EXIT.credentialsFile, `Cannot read credentials at ${sandbox.credentialsPath}: permission denied`)
     record('local faults', 'unreadable file: whoami', result.ms)
   })
 
   it('a read-only config dir: the save fails clearly and the old file stays', async () => {
+    const user = await asUnprivileged()
     await writeFile(sandbox.credentialsPath, fileWith(pat), {mode: 0o600})
-    // root ignores directory modes, so as root the directory is made read-only by a bind mount instead.
-    let readOnly = false
-    if (isRoot) {
-      try {
-        execFileSync('mount', ['--bind', sandbox.configDir, sandbox.configDir], {stdio: 'ignore'})
-        execFileSync('mount', ['-o', 'remount,ro,bind', sandbox.configDir], {stdio: 'ignore'})
-        readOnly = true
-      } catch {
-        console.warn('skipped "a read-only config dir": running as root and bind mounts are not permitted here')
-        return
-      }
-    } else await chmod(sandbox.configDir, 0o500)
-
+    if (user.uid !== undefined) await chown(sandbox.credentialsPath, user.uid, user.uid)
+    await chmod(sandbox.configDir, 0o500)
     try {
-      const result = await timedRun(['login', '--token'], {env: sandbox.env(), input: otherPat})
-      expectCleanError(result, EXIT.credentialsFile, `Cannot write credentials at ${sandbox.credentialsPath}: ${isRoot ? 'read-only file system' : 'permission denied'}`)
+      const result = await timedRun(['login', '--token'], {env: sandbox.env(), input: otherPat, ...user})
+      expectCleanError(result, EXIT.credentialsFile, `Cannot write credentials at ${sandbox.credentialsPath}: permission denied`)
       expect(await readFile(sandbox.credentialsPath, 'utf8')).toBe(fileWith(pat))
       record('local faults', 'read-only config dir: login --token', result.ms)
     } finally {
-      if (readOnly) execFileSync('umount', [sandbox.configDir])
-      else await chmod(sandbox.configDir, 0o700)
+      await chmod(sandbox.configDir, 0o700)
     }
   })
 

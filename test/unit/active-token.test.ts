@@ -113,6 +113,16 @@ describe('activeToken', () => {
     }
   })
 
+  it('refreshes a token that is still valid but has less than the margin left', async () => {
+    const {cleanup, context} = await contextWith(credentials({expires_at: SOON()}))
+    try {
+      // The refresh is attempted (and fails on the closed port): the token was not used as it is.
+      await expect(activeToken(context)).rejects.toMatchObject({kind: 'network'})
+    } finally {
+      await cleanup()
+    }
+  })
+
   it('refuses an expired OAuth token without a refresh token, with the re-login hint', async () => {
     const {cleanup, context} = await contextWith(credentials({expires_at: PAST(), refresh_token: undefined}))
     try {

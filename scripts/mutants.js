@@ -1,0 +1,505 @@
+#!/usr/bin/env node
+// `npm run mutants`: are the tests able to fail? Each mutation below is a plausible bug in one of
+// latch's decision modules. For each one the script edits src/ in place, rebuilds what the tests run
+// (the one compiled file in dist/, then the start-up bundle), runs only the test files named for it,
+// and puts src/ and dist/ back, also on Ctrl-C or SIGTERM. A mutation is
+//   caught  when the named tests fail,
+//   missed  when they pass (a test is missing or too weak),
+//   stale   when its `find` text does not occur exactly once (the code moved on: fix the mutation).
+// Exit code 0 only when every mutation was caught. Too slow for CI; the last result is in
+// docs/reliability.md.
+//
+//   npm run mutants                      all mutations
+//   npm run mutants -- --only NAME ...   only these (repeat --only, or give a comma-separated list)
+//   npm run mutants -- --list            names, files and test files; runs nothing
+//   npm run mutants -- --baseline        first run every named test file unmutated: a mutation is
+//                                        "caught" only if its tests pass without it
+//
+// Rebuilding: unit tests compile src/ themselves (ts-jest); e2e tests spawn bin/run.js, which loads
+// dist/ and dist/bundle/. A mutation touches one file, so the script compiles that file alone with
+// esbuild (the same transform the bundle uses; tsc is not needed for a one-file edit that changes no
+// types) and re-runs scripts/bundle.js: about 0.6 s instead of 7-20 s for `npm run build` (measured
+// on the 2-core project machine, idle and busy).
+import {execFileSync, spawn} from 'node:child_process'
+import {existsSync, readFileSync, writeFileSync} from 'node:fs'
+import {join, relative} from 'node:path'
+import {fileURLToPath} from 'node:url'
+
+const root = fileURLToPath(new URL('..', import.meta.url))
+
+/**
+ * Each: name, file (under src/), find (must occur exactly once), replace, tests (files to run).
+ * `also` holds further {find, replace} edits of the same file when one bug needs two edits.
+ */
+const MUTATIONS = [
+  // --- config precedence ---
+  {
+    name: 'config: stored token beats LATCH_TOKEN',
+    file: 'src/config.ts',
+    find: 'const token: Resolved<ActiveToken> | undefined = envToken',
+    replace: 'const token: Resolved<ActiveToken> | undefined = !stored?.token && envToken',
+    tests: ['test/unit/config.test.ts'],
+  },
+  {
+    name: 'config: stored key beats LATCH_ACCESS_KEY',
+    file: 'src/config.ts',
+    find: 'const accessKey: Resolved<string> | undefined = envKey',
+    replace: 'const accessKey: Resolved<string> | undefined = !stored?.access_key && envKey',
+    tests: ['test/unit/config.test.ts'],
+  },
+  {
+    name: 'config: LATCH_ISSUER beats --issuer',
+    file: 'src/config.ts',
+    find: "['flag', '--issuer', options.flags?.issuer?.trim() || undefined],",
+    replace: "['flag', '--issuer', readEnv(options.env, names.issuer) ? undefined : options.flags?.issuer?.trim() || undefined],",
+    tests: ['test/unit/config.test.ts'],
+  },
+  {
+    name: 'config: an empty env var counts as set',
+    file: 'src/config.ts',
+    find: 'return value ? value : undefined',
+    replace: 'return env[name]',
+    tests: ['test/unit/config.test.ts'],
+  },
+  // --- credential store ---
+  {
+    name: 'store: read follows symlinks (no O_NOFOLLOW)',
+    file: 'src/credentials/store.ts',
+    find: 'constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK',
+    replace: 'constants.O_RDONLY | constants.O_NONBLOCK',
+    tests: ['test/e2e/credentials-file.test.ts'],
+  },
+  {
+    name: 'store: write in place, no temp file and rename',
+    file: 'src/credentials/store.ts',
+    find: "const handle = await fs.open(temporary, 'wx', FILE_MODE)",
+    replace: "const handle = await fs.open(this.path, 'w', FILE_MODE)",
+    also: [{find: 'await fs.rename(temporary, this.path)', replace: ''}],
+    tests: ['test/e2e/credentials-file.test.ts'],
+  },
+  {
+    name: 'store: stale-temp cleanup age 0',
+    file: 'src/credentials/store.ts',
+    find: 'const STALE_TEMP_MS = 60_000',
+    replace: 'const STALE_TEMP_MS = 0',
+    tests: ['test/e2e/credentials-file.test.ts'],
+  },
+  {
+    name: 'store: file mode 0644',
+    file: 'src/credentials/store.ts',
+    find: 'const FILE_MODE = 0o600',
+    replace: 'const FILE_MODE = 0o644',
+    tests: ['test/e2e/credentials-file.test.ts'],
+  },
+  {
+    name: 'store: directory mode 0755',
+    file: 'src/credentials/store.ts',
+    find: 'const DIR_MODE = 0o700',
+    replace: 'const DIR_MODE = 0o755',
+    tests: ['test/e2e/credentials-file.test.ts'],
+  },
+  {
+    name: 'store: write replaces a symlink instead of refusing it',
+    file: 'src/credentials/store.ts',
+    find: "if (stats.isSymbolicLink()) throw this.unusable('is a symbolic link')",
+    replace: '',
+    tests: ['test/unit/credential-store.test.ts'],
+  },
+  // --- lock ---
+  {
+    name: 'lock: refresh without the lock',
+    file: 'src/auth/active-token.ts',
+    find: 'return withCredentialsLock(context.store.path, () => refreshLocked(context, token))',
+    replace: 'return refreshLocked(context, token)',
+    tests: ['test/e2e/token-lifecycle.test.ts'],
+  },
+  {
+    name: 'lock: no re-read of the file under the lock',
+    file: 'src/auth/active-token.ts',
+    find: 'const current = await context.store.read()\n  if (!current?.token) throw notAuthenticated(context)',
+    replace: 'const current = context.credentials\n  if (!current?.token) throw notAuthenticated(context)',
+    tests: ['test/unit/active-token.test.ts', 'test/e2e/token-lifecycle.test.ts'],
+  },
+  {
+    name: 'lock: never taken over from a dead holder',
+    file: 'src/credentials/lock.ts',
+    find: 'stale: LOCK_STALE_MS,',
+    replace: 'stale: 24 * 60 * 60_000,',
+    tests: ['test/unit/credentials-lock.test.ts'],
+  },
+  {
+    name: 'lock: a stalled holder crashes when its lock was taken over',
+    file: 'src/credentials/lock.ts',
+    find: 'onCompromised() {},',
+    replace: '',
+    tests: ['test/unit/credentials-lock.test.ts'],
+  },
+  {
+    name: 'lock: link writes without the lock',
+    file: 'src/credentials/lock.ts',
+    find: 'return withCredentialsLock(store.path, async () => {',
+    replace: 'return (async (_path: string, work: () => Promise<StoredCredentials>) => work())(store.path, async () => {',
+    tests: ['test/e2e/credentials-file.test.ts'],
+  },
+  {
+    name: 'lock: login writes without the lock',
+    file: 'src/auth/save-login.ts',
+    find: 'context.credentials = await updateCredentials(context.store, credentialsOn)',
+    replace: 'await context.store.write(credentialsOn(context.credentials))',
+    tests: ['test/e2e/credentials-file.test.ts'],
+  },
+  {
+    name: 'lock: logout removes the file without the lock',
+    file: 'src/auth/logout.ts',
+    find: 'await withCredentialsLock(context.store.path, () => context.store.remove())',
+    replace: 'await context.store.remove()',
+    tests: ['test/e2e/credentials-file.test.ts'],
+  },
+  // --- device-flow polling ---
+  {
+    name: 'device flow: ignore the server interval',
+    file: 'src/oauth/device-flow.ts',
+    find: 'client.pollDeviceAuthorizationGrant(config, code.response,',
+    replace: 'client.pollDeviceAuthorizationGrant(config, {...code.response, interval: 1},',
+    tests: ['test/unit/device-polling.test.ts'],
+  },
+  // --- refresh ---
+  {
+    name: 'refresh: no margin, only after expiry',
+    file: 'src/auth/active-token.ts',
+    find: 'export const REFRESH_MARGIN_SECONDS = 60',
+    replace: 'export const REFRESH_MARGIN_SECONDS = 0',
+    tests: ['test/unit/active-token.test.ts'],
+  },
+  {
+    name: 'refresh: keep the dead token after invalid_grant',
+    file: 'src/auth/active-token.ts',
+    find: 'const {token: _dead, ...kept} = current',
+    replace: 'const kept = current',
+    tests: ['test/e2e/token-lifecycle.test.ts'],
+  },
+  {
+    name: 'refresh: keep the old refresh token after rotation',
+    file: 'src/auth/active-token.ts',
+    find: 'refresh_token: outcome.tokens.refreshToken,',
+    replace: 'refresh_token: stored.refresh_token,',
+    tests: ['test/e2e/token-lifecycle.test.ts'],
+  },
+  // --- revocation ---
+  {
+    name: 'revocation: the access token is not revoked when the refresh token was',
+    file: 'src/auth/logout.ts',
+    find: "const outcome = await revokeToken(server, accessToken, 'access_token')",
+    replace: "const outcome = refreshToken ? {ok: true} : await revokeToken(server, accessToken, 'access_token')",
+    tests: ['test/e2e/commands.test.ts'],
+  },
+  {
+    name: 'revocation: a failure is reported as revoked',
+    file: 'src/auth/logout.ts',
+    find: "result.revoked = outcome.ok ? 'revoked' : 'failed'",
+    replace: "result.revoked = 'revoked'",
+    tests: ['test/e2e/commands.test.ts'],
+  },
+  // --- scopes ---
+  {
+    name: 'scopes: --reset-scopes ignored (always the union)',
+    file: 'src/auth/device-login.ts',
+    find: 'const kept = options.resetScopes ? [] :',
+    replace: 'const kept =',
+    tests: ['test/e2e/token-lifecycle.test.ts'],
+  },
+  {
+    name: 'scopes: no union (a new login drops the current scopes)',
+    file: 'src/auth/device-login.ts',
+    find: 'const scopes = [...asked, ...kept]',
+    replace: 'const scopes = asked',
+    tests: ['test/e2e/token-lifecycle.test.ts'],
+  },
+  {
+    name: 'scopes: kept across issuers',
+    file: 'src/auth/scopes.ts',
+    find: "if (!credentials || !sameIssuer(credentials.issuer, issuer) || credentials.token?.type !== 'oauth') return []",
+    replace: "if (!credentials || credentials.token?.type !== 'oauth') return []",
+    tests: ['test/unit/scope-upgrade.test.ts'],
+  },
+  // --- error codes ---
+  {
+    name: 'exit codes: token_invalid 4',
+    file: 'src/errors.ts',
+    find: 'token_invalid: 5,',
+    replace: 'token_invalid: 4,',
+    tests: ['test/e2e/token-lifecycle.test.ts'],
+  },
+  {
+    name: 'exit codes: credentials_file 1',
+    file: 'src/errors.ts',
+    find: 'credentials_file: 10,',
+    replace: 'credentials_file: 1,',
+    tests: ['test/e2e/credentials-file.test.ts'],
+  },
+  {
+    name: 'exit codes: login_denied 1',
+    file: 'src/errors.ts',
+    find: 'login_denied: 8,',
+    replace: 'login_denied: 1,',
+    tests: ['test/e2e/login-device.test.ts'],
+  },
+  {
+    name: 'exit codes: cancelled 1',
+    file: 'src/errors.ts',
+    find: 'cancelled: 130,',
+    replace: 'cancelled: 1,',
+    tests: ['test/e2e/login-device.test.ts'],
+  },
+  // --- terminal restore ---
+  {
+    name: 'terminal: the cursor is not shown again after Ctrl-C',
+    file: 'src/ui/device-screen.ts',
+    find: 'this.options.stream.write(this.eraseStatus() + SHOW_CURSOR)',
+    replace: 'this.options.stream.write(this.eraseStatus())',
+    tests: ['test/unit/device-screen.test.ts'],
+  },
+  {
+    name: 'terminal: stop() leaves the status line',
+    file: 'src/ui/device-screen.ts',
+    find: 'this.options.stream.write(this.eraseStatus() + SHOW_CURSOR)',
+    replace: 'this.options.stream.write(SHOW_CURSOR)',
+    tests: ['test/unit/device-screen.test.ts'],
+  },
+  {
+    name: 'terminal: Ctrl-C leaves the status line until the command ends',
+    file: 'src/ui/device-screen.ts',
+    find: 'private readonly onAbort = () => this.stop()',
+    replace: 'private readonly onAbort = () => {}',
+    tests: ['test/unit/device-screen.test.ts'],
+  },
+  // --- fast path equivalence ---
+  {
+    name: 'fast path: every error exits 1',
+    file: 'src/fast-path.ts',
+    find: 'process.exitCode = described.exit',
+    replace: 'process.exitCode = 1',
+    tests: ['test/e2e/fast-path.test.ts'],
+  },
+  {
+    name: 'fast path: whoami --json left to oclif',
+    file: 'src/fast-path.ts',
+    find: "const json = rest.length === 1 && rest[0] === '--json'",
+    replace: 'const json = false',
+    tests: ['test/e2e/startup-path.test.ts'],
+  },
+  {
+    name: 'fast path: compact JSON',
+    file: 'src/fast-path.ts',
+    find: 'print(json ? terminalSafeJson(JSON.stringify(report, null, 2)) : text())',
+    replace: 'print(json ? terminalSafeJson(JSON.stringify(report)) : text())',
+    tests: ['test/e2e/fast-path.test.ts'],
+  },
+]
+
+function parseArgs(argv) {
+  const options = {baseline: false, list: false, only: []}
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]
+    if (arg === '--list') options.list = true
+    else if (arg === '--baseline') options.baseline = true
+    else if (arg === '--only' && argv[i + 1] !== undefined) options.only.push(...argv[++i].split(',').map((name) => name.trim()))
+    else if (arg.startsWith('--only=')) options.only.push(...arg.slice('--only='.length).split(',').map((name) => name.trim()))
+    else {
+      console.error(`Unknown argument ${arg}\nusage: npm run mutants -- [--list] [--baseline] [--only NAME]...`)
+      process.exit(2)
+    }
+  }
+
+  return options
+}
+
+/** Every edit of a mutation, each with how often its `find` occurs in `text`. */
+function edits(mutation) {
+  return [{find: mutation.find, replace: mutation.replace}, ...(mutation.also ?? [])]
+}
+
+function count(text, find) {
+  return text.split(find).length - 1
+}
+
+function mutate(mutation, text) {
+  let result = text
+  for (const edit of edits(mutation)) {
+    if (count(result, edit.find) !== 1) return undefined
+    result = result.replace(edit.find, () => edit.replace)
+  }
+
+  return result
+}
+
+/** dist/x/y.js for src/x/y.ts */
+function compiledPathOf(file) {
+  return join(root, 'dist', relative('src', file).replace(/\.ts$/, '.js'))
+}
+
+// What must be put back, whatever happens: the original text of each touched file.
+const originals = new Map()
+let child
+/** Whether dist/bundle/ was built from a mutated file: true until it is rebuilt from the restored one. */
+let bundleMutated = false
+
+function restoreFiles() {
+  for (const [path, text] of originals) writeFileSync(path, text)
+  originals.clear()
+}
+
+function rebundle() {
+  execFileSync(process.execPath, [join(root, 'scripts', 'bundle.js')], {cwd: root, stdio: 'inherit'})
+}
+
+function restoreAll() {
+  restoreFiles()
+  if (bundleMutated) {
+    rebundle()
+    bundleMutated = false
+  }
+}
+
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
+  process.on(signal, () => {
+    if (child && child.exitCode === null) child.kill('SIGKILL')
+    restoreAll()
+    console.error(`\n${signal}: src/ and dist/ restored.`)
+    process.exit(128 + (signal === 'SIGINT' ? 2 : signal === 'SIGTERM' ? 15 : 1))
+  })
+}
+
+process.on('exit', () => {
+  // Last resort after an unexpected throw; the normal path has already restored everything.
+  if (originals.size > 0) restoreAll()
+})
+
+async function compile(file, source) {
+  const {transform} = await import('esbuild')
+  const {code} = await transform(source, {format: 'esm', loader: 'ts', platform: 'node', sourcefile: file, target: 'es2022'})
+  return code
+}
+
+function runJest(tests) {
+  return new Promise((resolve) => {
+    const started = performance.now()
+    const args = ['--experimental-vm-modules', join(root, 'node_modules', 'jest', 'bin', 'jest.js'), '--bail', '--silent', ...tests]
+    let output = ''
+    child = spawn(process.execPath, args, {cwd: root, env: {...process.env, CI: 'true'}, stdio: ['ignore', 'pipe', 'pipe']})
+    child.stdout.on('data', (chunk) => (output += chunk))
+    child.stderr.on('data', (chunk) => (output += chunk))
+    child.on('close', (code) => {
+      child = undefined
+      resolve({code, ms: performance.now() - started, output})
+    })
+  })
+}
+
+function firstFailure(output) {
+  const match = /● (.+)/.exec(output)
+  if (!match) return ''
+  const title = match[1].trim()
+  return title.length > 100 ? `${title.slice(0, 99)}…` : title
+}
+
+function seconds(ms) {
+  return `${(ms / 1000).toFixed(1)} s`
+}
+
+async function runMutation(mutation) {
+  const srcPath = join(root, mutation.file)
+  const distPath = compiledPathOf(mutation.file)
+  const original = readFileSync(srcPath, 'utf8')
+  const mutated = mutate(mutation, original)
+  if (mutated === undefined) {
+    const counts = edits(mutation).map((edit) => count(original, edit.find))
+    return {detail: `find text occurs ${counts.join(', ')} time(s), not once`, ms: 0, status: 'stale'}
+  }
+
+  const started = performance.now()
+  originals.set(srcPath, original)
+  originals.set(distPath, readFileSync(distPath, 'utf8'))
+  try {
+    writeFileSync(srcPath, mutated)
+    writeFileSync(distPath, await compile(mutation.file, mutated))
+    bundleMutated = true
+    rebundle()
+    const buildMs = performance.now() - started
+    const result = await runJest(mutation.tests)
+    return {
+      buildMs,
+      detail: result.code === 0 ? 'the tests passed' : firstFailure(result.output),
+      ms: performance.now() - started,
+      status: result.code === 0 ? 'missed' : 'caught',
+    }
+  } finally {
+    restoreFiles()
+  }
+}
+
+async function main() {
+  const options = parseArgs(process.argv.slice(2))
+  const unknown = options.only.filter((name) => !MUTATIONS.some((mutation) => mutation.name === name))
+  if (unknown.length > 0) {
+    console.error(`No mutation named ${unknown.map((name) => JSON.stringify(name)).join(', ')}; see npm run mutants -- --list`)
+    process.exit(2)
+  }
+
+  const selected = options.only.length > 0 ? MUTATIONS.filter((mutation) => options.only.includes(mutation.name)) : MUTATIONS
+  if (options.list) {
+    let stale = 0
+    for (const mutation of selected) {
+      const applies = mutate(mutation, readFileSync(join(root, mutation.file), 'utf8')) !== undefined
+      if (!applies) stale++
+      console.log(`${mutation.name}${applies ? '' : '  [STALE: find text not there exactly once]'}\n    ${mutation.file} -> ${mutation.tests.join(' ')}`)
+    }
+
+    console.log(`${selected.length} mutations${stale ? `, ${stale} stale` : ''}`)
+    process.exitCode = stale ? 1 : 0
+    return
+  }
+
+  for (const mutation of selected) {
+    for (const test of mutation.tests) if (!existsSync(join(root, test))) throw new Error(`${mutation.name}: no test file ${test}`)
+  }
+
+  const started = performance.now()
+  console.log('Building once from the unmutated source (npm run build)...')
+  execFileSync('npm', ['run', '--silent', 'build'], {cwd: root, stdio: 'inherit'})
+
+  if (options.baseline) {
+    const files = [...new Set(selected.flatMap((mutation) => mutation.tests))]
+    console.log(`Baseline: ${files.length} test files, unmutated...`)
+    const baseline = await runJest(files)
+    if (baseline.code !== 0) {
+      console.error(`The tests fail without any mutation: ${firstFailure(baseline.output)}\nFix them first; a mutation cannot be "caught" by a failing test.`)
+      process.exit(1)
+    }
+
+    console.log(`Baseline passed in ${seconds(baseline.ms)}.`)
+  }
+
+  const rows = []
+  for (const [index, mutation] of selected.entries()) {
+    process.stdout.write(`[${index + 1}/${selected.length}] ${mutation.name} ... `)
+    const result = await runMutation(mutation)
+    console.log(`${result.status} (${seconds(result.ms)})${result.status === 'caught' ? '' : `: ${result.detail}`}`)
+    rows.push({...result, mutation})
+  }
+
+  restoreAll()
+
+  const caught = rows.filter((row) => row.status === 'caught').length
+  const width = Math.max(...rows.map((row) => row.mutation.name.length), 8)
+  console.log(`\n| ${'mutation'.padEnd(width)} | result | time    | caught by (first failing test) |`)
+  console.log(`|${'-'.repeat(width + 2)}|--------|---------|--------------------------------|`)
+  for (const row of rows) {
+    console.log(`| ${row.mutation.name.padEnd(width)} | ${row.status.padEnd(6)} | ${seconds(row.ms).padStart(7)} | ${row.detail.replaceAll('|', '\\|')} |`)
+  }
+
+  console.log(`\nScore: ${caught}/${rows.length} caught (${((100 * caught) / Math.max(rows.length, 1)).toFixed(0)}%), in ${seconds(performance.now() - started)} on Node ${process.version}.`)
+  process.exitCode = caught === rows.length ? 0 : 1
+}
+
+await main()

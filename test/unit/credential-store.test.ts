@@ -1,0 +1,46 @@
+/**
+ * The store on its own, for what the commands cannot reach: a command reads the file before it writes,
+ * so a symlink planted between that read and the write (or at a path only written) meets only the
+ * write-side checks tested here.
+ */
+import {describe, expect, it} from '@jest/globals'
+import {lstat, mkdtemp, readFile, rm, symlink, writeFile} from 'node:fs/promises'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+
+import type {StoredCredentials} from '../../src/credentials/schema.js'
+import {CredentialStore} from '../../src/credentials/store.js'
+
+const CREDENTIALS: StoredCredentials = {created_at: '2026-01-01T00:00:00.000Z', issuer: 'https://auth.example.com', version: 1}
+
+async function withTempDir(work: (dir: string) => Promise<void>): Promise<void> {
+  const dir = await mkdtemp(join(tmpdir(), 'latch-store-'))
+  try {
+    await work(dir)
+  } finally {
+    await rm(dir, {force: true, recursive: true})
+  }
+}
+
+describe('CredentialStore.write', () => {
+  it('refuses a symlink at the path: neither replaced nor followed', () =>
+    withTempDir(async (dir) => {
+      const target = join(dir, 'elsewhere.json')
+      await writeFile(target, 'not ours')
+      const store = new CredentialStore(join(dir, 'credentials.json'))
+      await symlink(target, store.path)
+      await expect(store.write(CREDENTIALS)).rejects.toMatchObject({kind: 'credentials_file', message: expect.stringContaining('is a symbolic link')})
+      expect((await lstat(store.path)).isSymbolicLink()).toBe(true)
+      expect(await readFile(target, 'utf8')).toBe('not ours')
+    }))
+
+  it('refuses a symlink at the path when removing', () =>
+    withTempDir(async (dir) => {
+      const target = join(dir, 'elsewhere.json')
+      await writeFile(target, 'not ours')
+      const store = new CredentialStore(join(dir, 'credentials.json'))
+      await symlink(target, store.path)
+      await expect(store.remove()).rejects.toMatchObject({kind: 'credentials_file'})
+      expect((await lstat(store.path)).isSymbolicLink()).toBe(true)
+    }))
+})
