@@ -311,7 +311,7 @@ const MUTATIONS = [
     tests: ['test/unit/trust.test.ts'],
   },
   {
-    name: 'logout: revokes at the configured issuer, not the stored one',
+    name: 'logout: revokes at the configured issuer instead of the stored one',
     file: 'src/auth/logout.ts',
     find: 'const issuer = context.config.stored?.issuer ?? stored.issuer',
     replace: 'const issuer = context.config.issuer.value',
@@ -383,7 +383,7 @@ const MUTATIONS = [
     tests: ['test/e2e/interop.test.ts'],
   },
   {
-    name: 'refresh: margin is always 60 s, whatever the lifetime',
+    name: 'refresh: margin is always 60 s whatever the lifetime',
     file: 'src/auth/active-token.ts',
     find: 'const margin = lifetime > 0 ? Math.min(REFRESH_MARGIN_SECONDS, lifetime / 2) : REFRESH_MARGIN_SECONDS',
     replace: 'const margin = REFRESH_MARGIN_SECONDS',
