@@ -70,7 +70,7 @@ const MUTATIONS = [
     tests: ['test/e2e/credentials-file.test.ts'],
   },
   {
-    name: 'store: write in place, no temp file and rename',
+    name: 'store: write in place with no temp file and no rename',
     file: 'src/credentials/store.ts',
     find: "const handle = await fs.open(temporary, 'wx', FILE_MODE)",
     replace: "const handle = await fs.open(this.path, 'w', FILE_MODE)",
@@ -165,7 +165,7 @@ const MUTATIONS = [
   },
   // --- refresh ---
   {
-    name: 'refresh: no margin, only after expiry',
+    name: 'refresh: no margin so only after expiry',
     file: 'src/auth/active-token.ts',
     find: 'export const REFRESH_MARGIN_SECONDS = 60',
     replace: 'export const REFRESH_MARGIN_SECONDS = 0',
