@@ -430,7 +430,7 @@ const MUTATIONS = [
     file: 'src/auth/device-login.ts',
     find: 'await context.store.checkWritable()',
     replace: '',
-    tests: ['test/e2e/first-hour.test.ts'],
+    tests: ['test/reliability/local-faults.test.ts'],
   },
   {
     name: 'logout: No at the prompt is an error',

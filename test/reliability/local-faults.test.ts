@@ -82,6 +82,23 @@ describe('the credentials file itself', () => {
     }
   })
 
+  it('a read-only config dir: a device login stops before any device code is requested (nobody approves in vain)', async () => {
+    const user = await asUnprivileged()
+    await chmod(sandbox.configDir, 0o500)
+    const deviceCodeRequests = async () => (await emulator.requests()).filter((entry) => entry.path.includes('device/auth')).length
+    const before = await deviceCodeRequests()
+    try {
+      // Were the check made only at saving time, latch would show a code and wait: killed after 10 s.
+      const result = await timedRun(['login', '--no-browser'], {env: sandbox.env(), timeoutMs: 10_000, ...user})
+      expectCleanError(result, EXIT.credentialsFile, `Cannot write credentials at ${sandbox.credentialsPath}: permission denied`)
+      expect(result.stderr).not.toMatch(DEVICE_CODE)
+      expect(await deviceCodeRequests()).toBe(before)
+      record('local faults', 'read-only config dir: device login', result.ms)
+    } finally {
+      await chmod(sandbox.configDir, 0o700)
+    }
+  })
+
   it('a FIFO where the file should be: reported, never waited on', async () => {
     execFileSync('mkfifo', [sandbox.credentialsPath])
     for (const [args, input] of [[['whoami'], undefined], [['token'], undefined], [['login', '--token'], `${pat}\n`], [['logout', '--force'], undefined]] as const) {
