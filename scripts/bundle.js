@@ -63,6 +63,36 @@ const wslUtilsOnlyOnWsl = {
 }
 
 /**
+ * oclif's plugin loader requires minimatch to match `oclif.plugins` against the dependencies, and its
+ * plugin class requires tinyglobby to find command files: on every start through oclif, ~6 ms of CPU on
+ * Node 26 to load them and compile minimatch's patterns, though latch's plugin names are plain names and
+ * its commands come from a manifest. In the bundle, minimatch compares a pattern without glob characters
+ * as the plain string it is (minimatch's own answer) and loads itself only for a real glob; tinyglobby
+ * loads on first use.
+ */
+const globsOnlyWhenUsed = {
+  name: 'globs-only-when-used',
+  setup(build) {
+    build.onResolve({filter: /^(minimatch|tinyglobby)$/}, (args) => (args.pluginData?.real ? undefined : {namespace: 'lazy-glob', path: args.path}))
+    build.onLoad({filter: /^minimatch$/, namespace: 'lazy-glob'}, () => ({
+      contents: [
+        'const glob = /[*?[\\]{}()!\\\\]/',
+        "exports.minimatch = (path, pattern, options) => glob.test(pattern) || options ? require('minimatch').minimatch(path, pattern, options) : path === pattern",
+      ].join('\n'),
+      loader: 'js',
+      pluginData: {real: true},
+      resolveDir: root,
+    }))
+    build.onLoad({filter: /^tinyglobby$/, namespace: 'lazy-glob'}, () => ({
+      contents: "exports.glob = (...args) => require('tinyglobby').glob(...args)",
+      loader: 'js',
+      pluginData: {real: true},
+      resolveDir: root,
+    }))
+  },
+}
+
+/**
  * latch's code uses a few things from @oclif/core (Args, Command, Errors, Flags, ux; run, flush, handle
  * and settings for bin/run.js). Add a name here when latch's code imports a new one. oclif's index loads everything else too on every start (ux with its spinners, semver for
  * a Node version check, the parser and constraint namespaces, ...). In the bundle, `@oclif/core` is an
@@ -106,7 +136,7 @@ const common = {
   minifyWhitespace: true,
   outdir,
   platform: 'node',
-  plugins: [oclifIndexOfWhatLatchUses, wslUtilsOnlyOnWsl],
+  plugins: [globsOnlyWhenUsed, oclifIndexOfWhatLatchUses, wslUtilsOnlyOnWsl],
   target: 'node20',
 }
 try {
