@@ -110,6 +110,27 @@ const helpTemplatesOnlyWithTags = {
 }
 
 /**
+ * Three of oclif's modules require a builtin at load that they use only now and then: child_process (a
+ * Windows shell check), readline (reading flags from stdin) and perf_hooks (OCLIF_PERFORMANCE). Loading
+ * them (with dgram and the child-process internals) costs every start through oclif ~2 ms on Node 26. In
+ * the bundle each is required on first use instead.
+ */
+const LAZY_BUILTINS = ['node:child_process', 'node:readline', 'node:perf_hooks']
+const oclifBuiltinsOnFirstUse = {
+  name: 'oclif-builtins-on-first-use',
+  setup(build) {
+    build.onLoad({filter: /[/\\]@oclif[/\\]core[/\\]lib[/\\](util[/\\]os|parser[/\\]parse|performance)\.js$/}, (args) => {
+      const source = readFileSync(args.path, 'utf8')
+      const name = LAZY_BUILTINS.find((builtin) => source.includes(`require("${builtin}");`))
+      const eager = name && new RegExp(`const (\\w+) = require\\("${name}"\\);`).exec(source)
+      if (!eager) throw new Error(`${args.path} no longer requires a builtin as scripts/bundle.js expects`)
+      const lazy = `const ${eager[1]} = new Proxy({}, {get: (_target, key) => require("${name}")[key]});`
+      return {contents: source.replace(eager[0], lazy), loader: 'js'}
+    })
+  },
+}
+
+/**
  * latch's code uses a few things from @oclif/core (Args, Command, Errors, Flags, ux; run, flush, handle
  * and settings for bin/run.js). Add a name here when latch's code imports a new one. oclif's index loads everything else too on every start (ux with its spinners, semver for
  * a Node version check, the parser and constraint namespaces, ...). In the bundle, `@oclif/core` is an
@@ -153,7 +174,7 @@ const common = {
   minifyWhitespace: true,
   outdir,
   platform: 'node',
-  plugins: [globsOnlyWhenUsed, helpTemplatesOnlyWithTags, oclifIndexOfWhatLatchUses, wslUtilsOnlyOnWsl],
+  plugins: [globsOnlyWhenUsed, helpTemplatesOnlyWithTags, oclifBuiltinsOnFirstUse, oclifIndexOfWhatLatchUses, wslUtilsOnlyOnWsl],
   target: 'node20',
 }
 try {
