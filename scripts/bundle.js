@@ -131,6 +131,30 @@ const oclifBuiltinsOnFirstUse = {
 }
 
 /**
+ * oclif's logger makes a `debug` logger per namespace; loading debug and making its first logger costs
+ * every start through oclif a few ms on Node 26. Without DEBUG in the environment debug prints nothing
+ * (oclif never enables it otherwise): in the bundle, oclif then gets loggers that do nothing, and the
+ * real debug when DEBUG is set.
+ */
+const debugOnlyWithDebug = {
+  name: 'debug-only-with-debug',
+  setup(build) {
+    build.onResolve({filter: /^debug$/}, (args) =>
+      args.pluginData?.real || !args.importer.includes('@oclif/core') ? undefined : {namespace: 'debug-gate', path: 'debug'},
+    )
+    build.onLoad({filter: /.*/, namespace: 'debug-gate'}, () => ({
+      contents: [
+        'const off = () => Object.assign(() => {}, {enabled: false, extend: off})',
+        "module.exports = process.env.DEBUG ? require('debug') : Object.assign(off, {enabled: () => false})",
+      ].join('\n'),
+      loader: 'js',
+      pluginData: {real: true},
+      resolveDir: root,
+    }))
+  },
+}
+
+/**
  * latch's code uses a few things from @oclif/core (Args, Command, Errors, Flags, ux; run, flush, handle
  * and settings for bin/run.js). Add a name here when latch's code imports a new one. oclif's index loads everything else too on every start (ux with its spinners, semver for
  * a Node version check, the parser and constraint namespaces, ...). In the bundle, `@oclif/core` is an
@@ -174,7 +198,7 @@ const common = {
   minifyWhitespace: true,
   outdir,
   platform: 'node',
-  plugins: [globsOnlyWhenUsed, helpTemplatesOnlyWithTags, oclifBuiltinsOnFirstUse, oclifIndexOfWhatLatchUses, wslUtilsOnlyOnWsl],
+  plugins: [debugOnlyWithDebug, globsOnlyWhenUsed, helpTemplatesOnlyWithTags, oclifBuiltinsOnFirstUse, oclifIndexOfWhatLatchUses, wslUtilsOnlyOnWsl],
   target: 'node20',
 }
 try {

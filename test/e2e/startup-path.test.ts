@@ -102,6 +102,17 @@ describe('start-up path', () => {
     expect(loaded.filter((name) => ['internal/fs/promises', 'tty'].includes(name))).toEqual([])
   })
 
+  // The bundle gives oclif do-nothing loggers unless DEBUG is set (scripts/bundle.js): its trace must still come with DEBUG.
+  it("oclif's debug trace comes with DEBUG=oclif:*, and nothing without DEBUG", async () => {
+    const traced = await runCli(['config', '--help'], {env: sandbox.env({DEBUG: 'oclif:*'})})
+    expect(traced.code).toBe(0)
+    expect(traced.stderr).toMatch(/oclif:main process\.argv/)
+    const quiet = await runCli(['config', '--help'], {env: sandbox.env({DEBUG: undefined})})
+    expect(quiet.code).toBe(0)
+    expect(quiet.stderr).toBe('')
+    expect(quiet.stdout).toBe(traced.stdout)
+  })
+
   it.each([[['--help']], [['login', '--help']], [['link', '--help']], [['logout', '--force']]])('latch %j never loads oidc-provider or conf', async (args) => {
     const loaded = await packagesLoadedBy(args)
     expect(loaded).not.toContain('oidc-provider')
