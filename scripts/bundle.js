@@ -110,21 +110,24 @@ const helpTemplatesOnlyWithTags = {
 }
 
 /**
- * Three of oclif's modules require a builtin at load that they use only now and then: child_process (a
- * Windows shell check), readline (reading flags from stdin) and perf_hooks (OCLIF_PERFORMANCE). Loading
- * them (with dgram and the child-process internals) costs every start through oclif ~2 ms on Node 26. In
- * the bundle each is required on first use instead.
+ * Four of oclif's modules require, at load, something they use only now and then: child_process (a
+ * Windows shell check), readline (reading flags from stdin), perf_hooks (OCLIF_PERFORMANCE) and the
+ * spinner with cli-spinners (ux.action on a terminal). Loading them (with dgram and the child-process
+ * internals) costs every start through oclif ~4 ms of CPU on Node 26. In the bundle each is required on
+ * first use instead.
  */
-const LAZY_BUILTINS = ['node:child_process', 'node:readline', 'node:perf_hooks']
-const oclifBuiltinsOnFirstUse = {
-  name: 'oclif-builtins-on-first-use',
+const LAZY_REQUIRES = ['node:child_process', 'node:readline', 'node:perf_hooks', './action/spinner']
+const oclifRequiresOnFirstUse = {
+  name: 'oclif-requires-on-first-use',
   setup(build) {
-    build.onLoad({filter: /[/\\]@oclif[/\\]core[/\\]lib[/\\](util[/\\]os|parser[/\\]parse|performance)\.js$/}, (args) => {
+    build.onLoad({filter: /[/\\]@oclif[/\\]core[/\\]lib[/\\](util[/\\]os|parser[/\\]parse|performance|ux[/\\]index)\.js$/}, (args) => {
       const source = readFileSync(args.path, 'utf8')
-      const name = LAZY_BUILTINS.find((builtin) => source.includes(`require("${builtin}");`))
-      const eager = name && new RegExp(`const (\\w+) = require\\("${name}"\\);`).exec(source)
-      if (!eager) throw new Error(`${args.path} no longer requires a builtin as scripts/bundle.js expects`)
-      const lazy = `const ${eager[1]} = new Proxy({}, {get: (_target, key) => require("${name}")[key]});`
+      const name = LAZY_REQUIRES.find((required) => source.includes(`require("${required}")`))
+      const escaped = name?.replaceAll('.', '\\.')
+      const eager = name && new RegExp(`const (\\w+) = (__importDefault\\()?require\\("${escaped}"\\)\\)?;`).exec(source)
+      if (!eager) throw new Error(`${args.path} no longer requires a module as scripts/bundle.js expects`)
+      const load = eager[2] ? `__importDefault(require("${name}"))` : `require("${name}")`
+      const lazy = `const ${eager[1]} = new Proxy({}, {get: (_target, key) => ${load}[key]});`
       return {contents: source.replace(eager[0], lazy), loader: 'js'}
     })
   },
@@ -198,7 +201,7 @@ const common = {
   minifyWhitespace: true,
   outdir,
   platform: 'node',
-  plugins: [debugOnlyWithDebug, globsOnlyWhenUsed, helpTemplatesOnlyWithTags, oclifBuiltinsOnFirstUse, oclifIndexOfWhatLatchUses, wslUtilsOnlyOnWsl],
+  plugins: [debugOnlyWithDebug, globsOnlyWhenUsed, helpTemplatesOnlyWithTags, oclifRequiresOnFirstUse, oclifIndexOfWhatLatchUses, wslUtilsOnlyOnWsl],
   target: 'node20',
 }
 try {
