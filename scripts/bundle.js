@@ -110,25 +110,44 @@ const helpTemplatesOnlyWithTags = {
 }
 
 /**
- * Four of oclif's modules require, at load, something they use only now and then: child_process (a
- * Windows shell check), readline (reading flags from stdin), perf_hooks (OCLIF_PERFORMANCE) and the
- * spinner with cli-spinners (ux.action on a terminal). Loading them (with dgram and the child-process
- * internals) costs every start through oclif ~4 ms of CPU on Node 26. In the bundle each is required on
+ * Some of oclif's modules require, at load, something they use only now and then: child_process (a
+ * Windows shell check), readline (reading flags from stdin), perf_hooks (OCLIF_PERFORMANCE), the spinner
+ * with cli-spinners (ux.action on a terminal), lilconfig (a plugin without oclif settings in package.json) and fs/promises (with readline and streams behind it; its
+ * JSON reads are synchronous in the bundle, below). Loading them (with dgram and the child-process
+ * internals) costs every start through oclif ~5 ms of CPU on Node 26. In the bundle each is required on
  * first use instead.
  */
-const LAZY_REQUIRES = ['node:child_process', 'node:readline', 'node:perf_hooks', './action/spinner']
+const LAZY_REQUIRES = ['lilconfig', 'node:child_process', 'node:fs/promises', 'node:readline', 'node:perf_hooks', './action/spinner']
+const OCLIF_FILES_WITH_LAZY_REQUIRES = /[/\\]@oclif[/\\]core[/\\]lib[/\\](config[/\\]ts-path|util[/\\]fs|util[/\\]os|util[/\\]read-pjson|util[/\\]read-tsconfig|parser[/\\]parse|performance|ux[/\\]index)\.js$/
+
+/**
+ * oclif reads its JSON files (the manifest, each plugin's package.json and manifest, theme.json) with
+ * fs.promises.readFile; in the bundle its readJson reads synchronously (still inside an async function,
+ * so a missing file is still a rejected promise), so that fs.promises need not load.
+ */
+function readJsonSynchronously(path, source) {
+  const asynchronous = "await (0, promises_1.readFile)(path, 'utf8')"
+  if (!source.includes(asynchronous)) throw new Error(`${path} no longer reads JSON as scripts/bundle.js expects`)
+  return source.replace(asynchronous, "(0, node_fs_1.readFileSync)(path, 'utf8')")
+}
+
 const oclifRequiresOnFirstUse = {
   name: 'oclif-requires-on-first-use',
   setup(build) {
-    build.onLoad({filter: /[/\\]@oclif[/\\]core[/\\]lib[/\\](util[/\\]os|parser[/\\]parse|performance|ux[/\\]index)\.js$/}, (args) => {
-      const source = readFileSync(args.path, 'utf8')
-      const name = LAZY_REQUIRES.find((required) => source.includes(`require("${required}")`))
-      const escaped = name?.replaceAll('.', '\\.')
-      const eager = name && new RegExp(`const (\\w+) = (__importDefault\\()?require\\("${escaped}"\\)\\)?;`).exec(source)
-      if (!eager) throw new Error(`${args.path} no longer requires a module as scripts/bundle.js expects`)
-      const load = eager[2] ? `__importDefault(require("${name}"))` : `require("${name}")`
-      const lazy = `const ${eager[1]} = new Proxy({}, {get: (_target, key) => ${load}[key]});`
-      return {contents: source.replace(eager[0], lazy), loader: 'js'}
+    build.onLoad({filter: OCLIF_FILES_WITH_LAZY_REQUIRES}, (args) => {
+      let source = readFileSync(args.path, 'utf8')
+      if (/[/\\]util[/\\]fs\.js$/.test(args.path)) source = readJsonSynchronously(args.path, source)
+      let replaced = 0
+      for (const name of LAZY_REQUIRES) {
+        const eager = new RegExp(`const (\\w+) = (__importDefault\\()?require\\("${name.replaceAll('.', '\\.')}"\\)\\)?;`).exec(source)
+        if (!eager) continue
+        const load = eager[2] ? `__importDefault(require("${name}"))` : `require("${name}")`
+        source = source.replace(eager[0], `const ${eager[1]} = new Proxy({}, {get: (_target, key) => ${load}[key]});`)
+        replaced++
+      }
+
+      if (replaced === 0) throw new Error(`${args.path} no longer requires a module as scripts/bundle.js expects`)
+      return {contents: source, loader: 'js'}
     })
   },
 }
