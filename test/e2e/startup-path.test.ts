@@ -102,6 +102,12 @@ describe('start-up path', () => {
     expect(loaded.filter((name) => ['internal/fs/promises', 'tty'].includes(name))).toEqual([])
   })
 
+  // oclif requires these at load for rare uses; the bundle loads them on first use (scripts/bundle.js).
+  it('latch --help loads no child_process, readline, perf_hooks or fs.promises', async () => {
+    const loaded = await builtinsLoadedBy(['--help'])
+    expect(loaded.filter((name) => ['child_process', 'internal/fs/promises', 'perf_hooks', 'readline'].includes(name))).toEqual([])
+  })
+
   // The bundle gives oclif do-nothing loggers unless DEBUG is set (scripts/bundle.js): its trace must still come with DEBUG.
   it("oclif's debug trace comes with DEBUG=oclif:*, and nothing without DEBUG", async () => {
     const traced = await runCli(['config', '--help'], {env: sandbox.env({DEBUG: 'oclif:*'})})
