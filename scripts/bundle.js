@@ -63,6 +63,120 @@ const wslUtilsOnlyOnWsl = {
 }
 
 /**
+ * oclif's plugin loader requires minimatch to match `oclif.plugins` against the dependencies, and its
+ * plugin class requires tinyglobby to find command files: on every start through oclif, ~6 ms of CPU on
+ * Node 26 to load them and compile minimatch's patterns, though latch's plugin names are plain names and
+ * its commands come from a manifest. In the bundle, minimatch compares a pattern without glob characters
+ * as the plain string it is (minimatch's own answer) and loads itself only for a real glob; tinyglobby
+ * loads on first use.
+ */
+const globsOnlyWhenUsed = {
+  name: 'globs-only-when-used',
+  setup(build) {
+    build.onResolve({filter: /^(minimatch|tinyglobby)$/}, (args) => (args.pluginData?.real ? undefined : {namespace: 'lazy-glob', path: args.path}))
+    build.onLoad({filter: /^minimatch$/, namespace: 'lazy-glob'}, () => ({
+      contents: [
+        'const glob = /[*?[\\]{}()!\\\\]/',
+        "exports.minimatch = (path, pattern, options) => glob.test(pattern) || options ? require('minimatch').minimatch(path, pattern, options) : path === pattern",
+      ].join('\n'),
+      loader: 'js',
+      pluginData: {real: true},
+      resolveDir: root,
+    }))
+    build.onLoad({filter: /^tinyglobby$/, namespace: 'lazy-glob'}, () => ({
+      contents: "exports.glob = (...args) => require('tinyglobby').glob(...args)",
+      loader: 'js',
+      pluginData: {real: true},
+      resolveDir: root,
+    }))
+  },
+}
+
+/**
+ * oclif's help passes every summary, description, flag and example through ejs (for `<%= config.bin %>`),
+ * which compiles each string into a function, templates or not: ~4 ms of CPU of `latch --help` on Node 26.
+ * In the bundle, a string without `<%` is returned as it is (ejs's own output for it) without compiling.
+ */
+const helpTemplatesOnlyWithTags = {
+  name: 'help-templates-only-with-tags',
+  setup(build) {
+    build.onLoad({filter: /[/\\]@oclif[/\\]core[/\\]lib[/\\]help[/\\]util\.js$/}, (args) => {
+      const source = readFileSync(args.path, 'utf8')
+      const render = 'return ejs_1.default.render(t, context);'
+      if (!source.includes(render)) throw new Error(`${args.path} no longer renders help as scripts/bundle.js expects`)
+      return {contents: source.replace(render, "return typeof t === 'string' && !t.includes('<%') ? t : ejs_1.default.render(t, context);"), loader: 'js'}
+    })
+  },
+}
+
+/**
+ * Some of oclif's modules require, at load, something they use only now and then: child_process (a
+ * Windows shell check), readline (reading flags from stdin), perf_hooks (OCLIF_PERFORMANCE), the spinner
+ * with cli-spinners (ux.action on a terminal), lilconfig (a plugin without oclif settings in package.json) and fs/promises (with readline and streams behind it; its
+ * JSON reads are synchronous in the bundle, below). Loading them (with dgram and the child-process
+ * internals) costs every start through oclif ~5 ms of CPU on Node 26. In the bundle each is required on
+ * first use instead.
+ */
+const LAZY_REQUIRES = ['lilconfig', 'node:child_process', 'node:fs/promises', 'node:readline', 'node:perf_hooks', './action/spinner']
+const OCLIF_FILES_WITH_LAZY_REQUIRES = /[/\\]@oclif[/\\]core[/\\]lib[/\\](config[/\\]ts-path|util[/\\]fs|util[/\\]os|util[/\\]read-pjson|util[/\\]read-tsconfig|parser[/\\]parse|performance|ux[/\\]index)\.js$/
+
+/**
+ * oclif reads its JSON files (the manifest, each plugin's package.json and manifest, theme.json) with
+ * fs.promises.readFile; in the bundle its readJson reads synchronously (still inside an async function,
+ * so a missing file is still a rejected promise), so that fs.promises need not load.
+ */
+function readJsonSynchronously(path, source) {
+  const asynchronous = "await (0, promises_1.readFile)(path, 'utf8')"
+  if (!source.includes(asynchronous)) throw new Error(`${path} no longer reads JSON as scripts/bundle.js expects`)
+  return source.replace(asynchronous, "(0, node_fs_1.readFileSync)(path, 'utf8')")
+}
+
+const oclifRequiresOnFirstUse = {
+  name: 'oclif-requires-on-first-use',
+  setup(build) {
+    build.onLoad({filter: OCLIF_FILES_WITH_LAZY_REQUIRES}, (args) => {
+      let source = readFileSync(args.path, 'utf8')
+      if (/[/\\]util[/\\]fs\.js$/.test(args.path)) source = readJsonSynchronously(args.path, source)
+      let replaced = 0
+      for (const name of LAZY_REQUIRES) {
+        const eager = new RegExp(`const (\\w+) = (__importDefault\\()?require\\("${name.replaceAll('.', '\\.')}"\\)\\)?;`).exec(source)
+        if (!eager) continue
+        const load = eager[2] ? `__importDefault(require("${name}"))` : `require("${name}")`
+        source = source.replace(eager[0], `const ${eager[1]} = new Proxy({}, {get: (_target, key) => ${load}[key]});`)
+        replaced++
+      }
+
+      if (replaced === 0) throw new Error(`${args.path} no longer requires a module as scripts/bundle.js expects`)
+      return {contents: source, loader: 'js'}
+    })
+  },
+}
+
+/**
+ * oclif's logger makes a `debug` logger per namespace; loading debug and making its first logger costs
+ * every start through oclif a few ms on Node 26. Without DEBUG in the environment debug prints nothing
+ * (oclif never enables it otherwise): in the bundle, oclif then gets loggers that do nothing, and the
+ * real debug when DEBUG is set.
+ */
+const debugOnlyWithDebug = {
+  name: 'debug-only-with-debug',
+  setup(build) {
+    build.onResolve({filter: /^debug$/}, (args) =>
+      args.pluginData?.real || !args.importer.includes('@oclif/core') ? undefined : {namespace: 'debug-gate', path: 'debug'},
+    )
+    build.onLoad({filter: /.*/, namespace: 'debug-gate'}, () => ({
+      contents: [
+        'const off = () => Object.assign(() => {}, {enabled: false, extend: off})',
+        "module.exports = process.env.DEBUG ? require('debug') : Object.assign(off, {enabled: () => false})",
+      ].join('\n'),
+      loader: 'js',
+      pluginData: {real: true},
+      resolveDir: root,
+    }))
+  },
+}
+
+/**
  * latch's code uses a few things from @oclif/core (Args, Command, Errors, Flags, ux; run, flush, handle
  * and settings for bin/run.js). Add a name here when latch's code imports a new one. oclif's index loads everything else too on every start (ux with its spinners, semver for
  * a Node version check, the parser and constraint namespaces, ...). In the bundle, `@oclif/core` is an
@@ -106,7 +220,7 @@ const common = {
   minifyWhitespace: true,
   outdir,
   platform: 'node',
-  plugins: [oclifIndexOfWhatLatchUses, wslUtilsOnlyOnWsl],
+  plugins: [debugOnlyWithDebug, globsOnlyWhenUsed, helpTemplatesOnlyWithTags, oclifRequiresOnFirstUse, oclifIndexOfWhatLatchUses, wslUtilsOnlyOnWsl],
   target: 'node20',
 }
 try {

@@ -9,7 +9,7 @@ import {CredentialStore, UnreadableCredentials} from './credentials/store.js'
 import type {StoredCredentials} from './credentials/schema.js'
 import {PlatformClient} from './platform/client.js'
 import {readSettingsFile} from './settings/file.js'
-import {wrapFor} from './ui/style.js'
+import {wrapFor} from './ui/wrap.js'
 
 export interface Context {
   bin: string

@@ -2,8 +2,10 @@
  * The one place that turns a file-system errno (EACCES, EROFS, ENOTDIR, ...) met on the credentials
  * path into words and a fix, for the store (src/credentials/store.ts) and the lock (lock.ts) alike.
  */
-import {lstatSync} from 'node:fs'
 import {dirname} from 'node:path'
+
+// node:fs through require (see src/node-fs.ts): this module is on the start-up path of `latch token`.
+import {nodeFs} from '../node-fs.js'
 
 export interface ErrnoWords {
   /** What went wrong, as the end of "Cannot write credentials at PATH: …". */
@@ -57,7 +59,7 @@ export function errnoOf(error: unknown): string | undefined {
 function fileInTheWay(path: string): string | undefined {
   for (let current = path; ; current = dirname(current)) {
     try {
-      return lstatSync(current).isDirectory() ? undefined : current
+      return nodeFs.lstatSync(current).isDirectory() ? undefined : current
     } catch {}
 
     if (dirname(current) === current) return undefined

@@ -191,7 +191,8 @@ export class CredentialStore {
   private async checkDirectory(): Promise<void> {
     let stats
     try {
-      stats = await fs.lstat(this.directory)
+      // Synchronous, as the rest of the read path: fs.promises loads streams and readline (docs/performance.md).
+      stats = nodeFs.lstatSync(this.directory)
     } catch (error) {
       if (errnoOf(error) === 'ENOENT' || errnoOf(error) === 'ENOTDIR') return
       throw this.failure('read', error, this.directory)
@@ -215,8 +216,8 @@ export class CredentialStore {
   }
 
   private async tightenDirectory(): Promise<void> {
-    const stats = await fs.stat(this.directory)
-    await this.tighten(this.directory, stats.mode, DIR_MODE, (mode) => fs.chmod(this.directory, mode))
+    const stats = nodeFs.statSync(this.directory)
+    await this.tighten(this.directory, stats.mode, DIR_MODE, async (mode) => nodeFs.chmodSync(this.directory, mode))
   }
 
   private async refuseNonRegularTarget(): Promise<void> {

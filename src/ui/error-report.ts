@@ -5,7 +5,7 @@
  */
 import {envNames} from '../config.js'
 import {EXIT_CODES, isLatchError} from '../errors.js'
-import {wrapText} from './style.js'
+import {wrapText} from './wrap.js'
 import {safeText} from './terminal-text.js'
 
 export interface DescribedError {

@@ -4,6 +4,7 @@
  * time itself is measured by `npm run bench` (docs/performance.md), never asserted here.
  */
 import {afterAll, beforeAll, describe, expect, it} from '@jest/globals'
+import {spawnSync} from 'node:child_process'
 import {chmod, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile} from 'node:fs/promises'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
@@ -29,6 +30,10 @@ beforeAll(async () => {
     "import {appendFileSync} from 'node:fs'\nexport async function load(url, context, next) {\n  appendFileSync(process.env.LATCH_TEST_MODULE_LOG, `${url}\\n`)\n  return next(url, context)\n}\n",
   )
   await writeFile(join(hooks, 'register.mjs'), `import {register} from 'node:module'\nregister(${JSON.stringify(pathToFileURL(join(hooks, 'hooks.mjs')).href)})\n`)
+  await writeFile(
+    join(hooks, 'builtins.cjs'),
+    "process.on('exit', () => require('node:fs').writeFileSync(process.env.LATCH_TEST_BUILTIN_LOG, process.moduleLoadList.join('\\n')))\n",
+  )
 })
 afterAll(async () => {
   await sandbox?.cleanup()
@@ -66,6 +71,30 @@ async function loadsOclif(urls: string[]): Promise<boolean> {
   return false
 }
 
+/**
+ * Node's own modules (`NativeModule name`, from process.moduleLoadList at exit) that `latch ...args`
+ * loads beyond what Node loads to run an empty ES module (Node 20's ES loader itself loads fs.promises).
+ */
+async function builtinsLoadedBy(args: string[]): Promise<string[]> {
+  const nativeModules = async (log: string) =>
+    (await readFile(log, 'utf8'))
+      .split('\n')
+      .filter((entry) => entry.startsWith('NativeModule '))
+      .map((entry) => entry.slice('NativeModule '.length))
+  const preload = ['--require', join(hooks, 'builtins.cjs')]
+  const baselineLog = join(hooks, 'empty.builtins')
+  await writeFile(join(hooks, 'empty.mjs'), 'export {}\n')
+  const baseline = spawnSync(process.execPath, [...preload, join(hooks, 'empty.mjs')], {env: {...process.env, LATCH_TEST_BUILTIN_LOG: baselineLog}})
+  expect(baseline.status).toBe(0)
+  const log = join(hooks, `${args.join('-').replaceAll(/\W/g, '_')}.builtins`)
+  const result = await runCli(args, {env: sandbox.env({LATCH_TEST_BUILTIN_LOG: log, NODE_OPTIONS: preload.join('=')})})
+  expect(result.code).toBe(0)
+  const before = new Set(await nativeModules(baselineLog))
+  const loaded = await nativeModules(log)
+  expect(loaded).toContain('fs')
+  return loaded.filter((name) => !before.has(name))
+}
+
 describe('start-up path', () => {
   it('the check below sees oclif when it runs, bundled or not', async () => {
     expect(await loadsOclif(await modulesLoadedBy(['--help']))).toBe(true)
@@ -83,6 +112,37 @@ describe('start-up path', () => {
     expect(loaded).not.toContain('ajv')
     // The login steps' renderer is for login only.
     expect(loaded).not.toContain('listr2')
+  })
+
+  // Each of these costs milliseconds on Node 24+, where Node itself starts in ~25 ms (docs/performance.md):
+  // fs.promises (with streams and readline behind it) on the read path, tty from chalk (context.note wraps
+  // text but paints nothing), process.stdout's net and stream modules for one write to a pipe.
+  it('latch token with a stored token loads no fs.promises, streams, tty or net', async () => {
+    const loaded = await builtinsLoadedBy(['token'])
+    expect(loaded.filter((name) => ['internal/fs/promises', 'net', 'stream', 'tty'].includes(name))).toEqual([])
+  })
+
+  it('latch whoami loads no fs.promises and no tty', async () => {
+    const loaded = await builtinsLoadedBy(['whoami'])
+    expect(loaded).toContain('http')
+    expect(loaded.filter((name) => ['internal/fs/promises', 'tty'].includes(name))).toEqual([])
+  })
+
+  // oclif requires these at load for rare uses; the bundle loads them on first use (scripts/bundle.js).
+  it('latch --help loads no child_process, readline, perf_hooks or fs.promises', async () => {
+    const loaded = await builtinsLoadedBy(['--help'])
+    expect(loaded.filter((name) => ['child_process', 'internal/fs/promises', 'perf_hooks', 'readline'].includes(name))).toEqual([])
+  })
+
+  // The bundle gives oclif do-nothing loggers unless DEBUG is set (scripts/bundle.js): its trace must still come with DEBUG.
+  it("oclif's debug trace comes with DEBUG=oclif:*, and nothing without DEBUG", async () => {
+    const traced = await runCli(['config', '--help'], {env: sandbox.env({DEBUG: 'oclif:*'})})
+    expect(traced.code).toBe(0)
+    expect(traced.stderr).toMatch(/oclif:main process\.argv/)
+    const quiet = await runCli(['config', '--help'], {env: sandbox.env({DEBUG: undefined})})
+    expect(quiet.code).toBe(0)
+    expect(quiet.stderr).toBe('')
+    expect(quiet.stdout).toBe(traced.stdout)
   })
 
   it.each([[['--help']], [['login', '--help']], [['link', '--help']], [['logout', '--force']]])('latch %j never loads oidc-provider or conf', async (args) => {
