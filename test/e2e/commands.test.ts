@@ -2,26 +2,19 @@
  * `login --token`, `whoami`, `link` and `logout`, end to end against the emulator, and the four
  * errors people search for.
  */
-import {afterEach, beforeEach, describe, expect, it} from '@jest/globals'
+import {describe, expect, it} from '@jest/globals'
 import {mkdir, readFile, stat, writeFile} from 'node:fs/promises'
 import {createServer} from 'node:http'
 import type {AddressInfo} from 'node:net'
 import {existsSync} from 'node:fs'
 
-import {makeSandbox, runCli, type Sandbox, startCli} from '../helpers/cli.js'
-import {useEmulator} from '../helpers/emulator.js'
+import {runCli, startCli} from '../helpers/cli.js'
+import {useEmulator, useSandbox} from '../helpers/emulator.js'
 
 const ALL_READ = ['inference', 'projects.read', 'account.read']
 
 const emulator = useEmulator(['--interval', '0.2'])
-let sandbox: Sandbox
-
-beforeEach(async () => {
-  sandbox = await makeSandbox(emulator.issuer)
-})
-afterEach(async () => {
-  await sandbox.cleanup()
-})
+const sandbox = useSandbox(emulator)
 
 async function loginWithPat(scopes = ALL_READ, user = 'alice'): Promise<string> {
   const {token} = await emulator.createPat({name: 'test', scopes, user})

@@ -3,7 +3,7 @@
  * before anyone approves, end of input, hints that fit, corrupt files, the prompts' answers, the
  * browser program, the lock, and the command line itself.
  */
-import {afterEach, beforeEach, describe, expect, it} from '@jest/globals'
+import {afterEach, describe, expect, it} from '@jest/globals'
 import {spawn} from 'node:child_process'
 import {createServer} from 'node:http'
 import {type AddressInfo} from 'node:net'
@@ -15,22 +15,15 @@ import lockfile from 'proper-lockfile'
 
 import {printedInstant} from '../../src/auth/instant.js'
 
-import {BIN, type CliResult, makeSandbox, runCli, type Sandbox, startCli} from '../helpers/cli.js'
+import {BIN, type CliResult, runCli, startCli} from '../helpers/cli.js'
 import {Browser, formsOf, textOf} from '../emulator/browser.js'
-import {useEmulator} from '../helpers/emulator.js'
+import {useEmulator, useSandbox} from '../helpers/emulator.js'
 import {commandExists, describeWithTools, Terminal} from '../helpers/tmux.js'
 
 const ALL_READ = ['inference', 'projects.read', 'account.read']
 
 const emulator = useEmulator(['--interval', '0.2'])
-let sandbox: Sandbox
-
-beforeEach(async () => {
-  sandbox = await makeSandbox(emulator.issuer)
-})
-afterEach(async () => {
-  await sandbox.cleanup()
-})
+const sandbox = useSandbox(emulator)
 
 async function loginWithPat(user = 'alice', scopes = ALL_READ): Promise<string> {
   const {token} = await emulator.createPat({name: 'test', scopes, user})

@@ -1,22 +1,15 @@
 /**
  * `latch login` through the device flow, end to end: the real CLI against the real emulator.
  */
-import {afterEach, beforeEach, describe, expect, it} from '@jest/globals'
+import {describe, expect, it} from '@jest/globals'
 import {readFile, stat, writeFile, mkdir} from 'node:fs/promises'
 import {type AddressInfo, createServer} from 'node:net'
 
-import {DEVICE_CODE, makeSandbox, runCli, type Sandbox, startCli} from '../helpers/cli.js'
-import {useEmulator} from '../helpers/emulator.js'
+import {DEVICE_CODE, runCli, startCli} from '../helpers/cli.js'
+import {useEmulator, useSandbox} from '../helpers/emulator.js'
 
 const emulator = useEmulator(['--interval', '0.2'])
-let sandbox: Sandbox
-
-beforeEach(async () => {
-  sandbox = await makeSandbox(emulator.issuer)
-})
-afterEach(async () => {
-  await sandbox.cleanup()
-})
+const sandbox = useSandbox(emulator)
 
 /** A port nothing listens on: bound by us, then released. */
 async function closedPort(): Promise<number> {

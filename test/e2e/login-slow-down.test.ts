@@ -4,10 +4,10 @@
  * later poll, not just the next one. Read from the emulator's request log, where every poll is
  * timestamped on arrival. About 14 s: one 1 s wait, then two 6 s waits.
  */
-import {afterEach, beforeEach, describe, expect, it} from '@jest/globals'
+import {describe, expect, it} from '@jest/globals'
 
-import {DEVICE_CODE, makeSandbox, type Sandbox, startCli} from '../helpers/cli.js'
-import {type LoggedRequest, useEmulator} from '../helpers/emulator.js'
+import {DEVICE_CODE, startCli} from '../helpers/cli.js'
+import {type LoggedRequest, useEmulator, useSandbox} from '../helpers/emulator.js'
 
 const INTERVAL_S = 1
 const SLOW_DOWN_S = 5
@@ -16,14 +16,7 @@ const TIMER_SLACK_MS = 5
 const DEVICE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code'
 
 const emulator = useEmulator(['--interval', String(INTERVAL_S), '--slow-down-polls', '1'])
-let sandbox: Sandbox
-
-beforeEach(async () => {
-  sandbox = await makeSandbox(emulator.issuer)
-})
-afterEach(async () => {
-  await sandbox.cleanup()
-})
+const sandbox = useSandbox(emulator)
 
 type Poll = LoggedRequest & {error?: string}
 

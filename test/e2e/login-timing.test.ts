@@ -3,10 +3,10 @@
  * interval (RFC 8628 §3.4-3.5), at most one poll once the login is approved, and after the token only
  * the one request that names the user. Counts and order only: no wall-clock limits.
  */
-import {afterEach, beforeEach, describe, expect, it} from '@jest/globals'
+import {describe, expect, it} from '@jest/globals'
 
-import {DEVICE_CODE, makeSandbox, type Sandbox, startCli} from '../helpers/cli.js'
-import {type LoggedRequest, useEmulator} from '../helpers/emulator.js'
+import {DEVICE_CODE, startCli} from '../helpers/cli.js'
+import {type LoggedRequest, useEmulator, useSandbox} from '../helpers/emulator.js'
 
 const INTERVAL_MS = 500
 /** Timers fire late, never early; the log's millisecond timestamps can round a gap down by a little. */
@@ -14,14 +14,7 @@ const TIMER_SLACK_MS = 5
 const DEVICE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code'
 
 const emulator = useEmulator(['--interval', String(INTERVAL_MS / 1000)])
-let sandbox: Sandbox
-
-beforeEach(async () => {
-  sandbox = await makeSandbox(emulator.issuer)
-})
-afterEach(async () => {
-  await sandbox.cleanup()
-})
+const sandbox = useSandbox(emulator)
 
 /** One login: started, approved once `beforeApproval` resolves, finished; returns this login's part of the log. */
 async function login(beforeApproval: (polls: () => Promise<number>) => Promise<void>): Promise<LoggedRequest[]> {

@@ -3,9 +3,11 @@
  * state is per process, so every fixture is isolated), with the control API wrapped in typed calls.
  * Runs the compiled dist/ through bin/run.js: build first (`npm test` does).
  */
-import {afterAll, beforeAll} from '@jest/globals'
+import {afterAll, afterEach, beforeAll, beforeEach} from '@jest/globals'
 import {type ChildProcess, spawn} from 'node:child_process'
 import {fileURLToPath} from 'node:url'
+
+import {makeSandbox, type Sandbox} from './cli.js'
 
 const BIN = fileURLToPath(new URL('../../bin/run.js', import.meta.url))
 const START_TIMEOUT_MS = 10_000
@@ -150,6 +152,31 @@ export function useEmulator(args: string[] = []): RunningEmulator {
     get(_target, key) {
       const value = Reflect.get(current(), key)
       return typeof value === 'function' ? value.bind(current()) : value
+    },
+  })
+}
+
+/**
+ * A fresh sandbox (temp HOME and config dir, issuer set to the emulator's) for each test, removed after
+ * it: the beforeEach/afterEach pair the end-to-end suites share.
+ */
+export function useSandbox(emulator: RunningEmulator): Sandbox {
+  let current: Sandbox | undefined
+  beforeEach(async () => {
+    current = await makeSandbox(emulator.issuer)
+  })
+  afterEach(async () => {
+    await current?.cleanup()
+  })
+  const sandbox = (): Sandbox => {
+    if (!current) throw new Error('the sandbox is made in beforeEach: use it inside tests and later hooks')
+    return current
+  }
+
+  return new Proxy({} as Sandbox, {
+    get(_target, key) {
+      const value = Reflect.get(sandbox(), key)
+      return typeof value === 'function' ? value.bind(sandbox()) : value
     },
   })
 }

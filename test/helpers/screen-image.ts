@@ -6,11 +6,7 @@
  * 38/48;2) from the xterm palette, which themes do not swap. Text other than blocks is drawn as a thin
  * bar of foreground, about as much ink as a letter has.
  */
-import jsQRModule from 'jsqr'
-
-type DecodeQr = typeof jsQRModule.default
-/** jsqr is CommonJS with an `export default` typing: take the function whichever way it arrives. */
-const jsQR: DecodeQr = (jsQRModule as unknown as {default?: DecodeQr}).default ?? (jsQRModule as unknown as DecodeQr)
+import {jsQR} from './tmux.js'
 
 export type Theme = 'dark' | 'light'
 type Rgb = [number, number, number]
