@@ -3,6 +3,7 @@
  * rename) so a crash leaves either the old or the new content. It never follows a symlink and never
  * touches a file it cannot understand: such a file is reported with its path and left as it is.
  */
+import type {Stats} from 'node:fs'
 import {basename, dirname, join} from 'node:path'
 
 import {ErrorKind, LatchError} from '../errors.js'
@@ -64,7 +65,7 @@ export class CredentialStore {
 
   /** The raw bytes, or undefined when there is no file: what "byte for byte unchanged" is measured on. */
   async readText(): Promise<string | undefined> {
-    await this.checkDirectory()
+    const directory = await this.checkDirectory()
     let fd: number
     try {
       // O_NOFOLLOW: a symlink planted at our path is refused; O_NONBLOCK: a FIFO cannot hang us.
@@ -85,7 +86,7 @@ export class CredentialStore {
       await this.tighten(this.path, stats.mode, FILE_MODE, async (mode) => nodeFs.fchmodSync(fd, mode))
       // The directory too, on every command that reads the store (docs/configuration.md); best effort
       // here: a directory latch may not chmod (not its owner) is not a reason to fail a read.
-      await this.tightenDirectory().catch(() => {})
+      if (directory) await this.tightenDirectory(directory).catch(() => {})
       return nodeFs.readFileSync(fd, {encoding: 'utf8'})
     } catch (error) {
       if (error instanceof LatchError) throw error
@@ -174,8 +175,8 @@ export class CredentialStore {
   private async prepareDirectory(): Promise<void> {
     try {
       await fs.mkdir(this.directory, {mode: DIR_MODE, recursive: true})
-      await this.checkDirectory()
-      await this.tightenDirectory()
+      const directory = await this.checkDirectory()
+      if (directory) await this.tightenDirectory(directory)
     } catch (error) {
       if (error instanceof LatchError) throw error
       throw this.failure('write', error, this.directory)
@@ -188,13 +189,13 @@ export class CredentialStore {
    * replace credentials.json) is refused, never repaired. A directory that others may only read is
    * tightened to 0700 by every command that reads or writes the store.
    */
-  private async checkDirectory(): Promise<void> {
+  private async checkDirectory(): Promise<Stats | undefined> {
     let stats
     try {
       // Synchronous, as the rest of the read path: fs.promises loads streams and readline (docs/performance.md).
       stats = nodeFs.lstatSync(this.directory)
     } catch (error) {
-      if (errnoOf(error) === 'ENOENT' || errnoOf(error) === 'ENOTDIR') return
+      if (errnoOf(error) === 'ENOENT' || errnoOf(error) === 'ENOTDIR') return undefined
       throw this.failure('read', error, this.directory)
     }
 
@@ -204,7 +205,7 @@ export class CredentialStore {
       throw refuse('is a symbolic link', 'replace the link with a real directory (mode 0700), or set LATCH_CONFIG_DIR to one')
     }
 
-    if (!stats.isDirectory()) return
+    if (!stats.isDirectory()) return undefined
     const uid = process.getuid?.()
     if (uid !== undefined && stats.uid !== uid) {
       throw refuse(`is owned by another user (uid ${stats.uid}, you are ${uid})`, `run \`chown ${uid} ${this.directory}\` if it is yours, or set LATCH_CONFIG_DIR to a directory of your own`)
@@ -213,10 +214,12 @@ export class CredentialStore {
     if ((stats.mode & 0o022) !== 0) {
       throw refuse(`is writable by others (mode ${octal(stats.mode & 0o777)})`, `run \`chmod 700 ${this.directory}\``)
     }
+
+    return stats
   }
 
-  private async tightenDirectory(): Promise<void> {
-    const stats = nodeFs.statSync(this.directory)
+  /** `stats`: the directory's, from checkDirectory (not a link, so lstat is stat): no second stat call. */
+  private async tightenDirectory(stats: Stats): Promise<void> {
     await this.tighten(this.directory, stats.mode, DIR_MODE, async (mode) => nodeFs.chmodSync(this.directory, mode))
   }
 
