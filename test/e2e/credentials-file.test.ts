@@ -3,11 +3,12 @@
  */
 import {afterAll, afterEach, beforeAll, beforeEach, describe, expect, it} from '@jest/globals'
 import {existsSync} from 'node:fs'
-import {chmod, mkdir, readdir, readFile, rm, stat, symlink, utimes, writeFile} from 'node:fs/promises'
+import {chmod, mkdir, readdir, readFile, stat, symlink, utimes, writeFile} from 'node:fs/promises'
 import {join} from 'node:path'
 
 import {makeSandbox, runCli, type RunningCli, type Sandbox, startCli} from '../helpers/cli.js'
 import {type RunningEmulator, startEmulator} from '../helpers/emulator.js'
+import {holdCredentialsLock} from '../helpers/files.js'
 
 let emulator: RunningEmulator
 let sandbox: Sandbox
@@ -147,25 +148,11 @@ describe('saving', () => {
 })
 
 describe('every write waits for the credentials lock (held here as a refreshing latch would hold it)', () => {
-  /** Holds the lock the way proper-lockfile does in a live process: the directory, touched every second. */
-  async function holdLock(): Promise<() => Promise<void>> {
-    const lock = `${sandbox.credentialsPath}.lock`
-    await mkdir(lock)
-    const heartbeat = setInterval(() => {
-      const now = new Date()
-      void utimes(lock, now, now).catch(() => {})
-    }, 1000)
-    return async () => {
-      clearInterval(heartbeat)
-      await rm(lock, {force: true, recursive: true})
-    }
-  }
-
   const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
   async function expectWaitsForLock(start: () => RunningCli): Promise<string | undefined> {
     const before = await readFile(sandbox.credentialsPath, 'utf8')
-    const release = await holdLock()
+    const release = await holdCredentialsLock(sandbox.credentialsPath)
     let run: RunningCli
     try {
       run = start()

@@ -4,11 +4,12 @@
  * lock, a revoked grant, `latch token`, scope upgrades on re-login, and revocation on logout.
  */
 import {afterAll, afterEach, beforeAll, beforeEach, describe, expect, it} from '@jest/globals'
-import {mkdir, readFile, rm, stat, utimes, writeFile} from 'node:fs/promises'
+import {mkdir, readFile, stat, utimes, writeFile} from 'node:fs/promises'
 
 import {printedInstant} from '../../src/auth/instant.js'
 import {makeSandbox, runCli, type RunningCli, type Sandbox, startCli} from '../helpers/cli.js'
 import {type RunningEmulator, startEmulator} from '../helpers/emulator.js'
+import {holdCredentialsLock} from '../helpers/files.js'
 
 const DEFAULT_SCOPES = ['inference', 'projects.read', 'deployments.read', 'account.read']
 
@@ -140,12 +141,7 @@ describe('one refresh across processes', () => {
     const refreshesBefore = await refreshCount(longLived)
     // The test holds the lock (as a latch process in the middle of a refresh would, heartbeat included)
     // while the 32 start, so that they all queue at the lock and then rush it together when it is freed.
-    const lock = `${sandbox.credentialsPath}.lock`
-    await mkdir(lock)
-    const heartbeat = setInterval(() => {
-      const now = new Date()
-      void utimes(lock, now, now).catch(() => {})
-    }, 1000)
+    const release = await holdCredentialsLock(sandbox.credentialsPath)
     let runs: RunningCli[] = []
     try {
       runs = Array.from({length: 32}, () => startCli(['token'], {env: sandbox.env(), timeoutMs: 60_000}))
@@ -156,8 +152,7 @@ describe('one refresh across processes', () => {
       expect(await refreshCount(longLived)).toBe(refreshesBefore)
       expect(runs.filter((run) => run.process.exitCode !== null)).toEqual([])
     } finally {
-      clearInterval(heartbeat)
-      await rm(lock, {force: true, recursive: true})
+      await release()
     }
 
     const results = await Promise.all(runs.map((run) => run.done))
@@ -174,7 +169,7 @@ describe('one refresh across processes', () => {
     const after = await stored()
     expect(after.token!.access_token).toBe(token)
     expect((await stat(sandbox.credentialsPath)).mode & 0o777).toBe(0o600)
-    expect(await stat(lock).catch(() => undefined)).toBeUndefined()
+    expect(await stat(`${sandbox.credentialsPath}.lock`).catch(() => undefined)).toBeUndefined()
   })
 
   it.each([

@@ -4,27 +4,19 @@
  * write-side checks tested here.
  */
 import {describe, expect, it} from '@jest/globals'
-import {lstat, mkdtemp, readFile, rm, symlink, writeFile} from 'node:fs/promises'
-import {tmpdir} from 'node:os'
+import {lstat, readFile, symlink, writeFile} from 'node:fs/promises'
 import {join} from 'node:path'
 
 import type {StoredCredentials} from '../../src/credentials/schema.js'
 import {CredentialStore} from '../../src/credentials/store.js'
+import {withTempDir} from '../helpers/files.js'
 
 const CREDENTIALS: StoredCredentials = {created_at: '2026-01-01T00:00:00.000Z', issuer: 'https://auth.example.com', version: 1}
 
-async function withTempDir(work: (dir: string) => Promise<void>): Promise<void> {
-  const dir = await mkdtemp(join(tmpdir(), 'latch-store-'))
-  try {
-    await work(dir)
-  } finally {
-    await rm(dir, {force: true, recursive: true})
-  }
-}
 
 describe('CredentialStore.write', () => {
   it('refuses a symlink at the path: neither replaced nor followed', () =>
-    withTempDir(async (dir) => {
+    withTempDir('latch-store-', async (dir) => {
       const target = join(dir, 'elsewhere.json')
       await writeFile(target, 'not ours')
       const store = new CredentialStore(join(dir, 'credentials.json'))
@@ -35,7 +27,7 @@ describe('CredentialStore.write', () => {
     }))
 
   it('refuses a symlink at the path when removing', () =>
-    withTempDir(async (dir) => {
+    withTempDir('latch-store-', async (dir) => {
       const target = join(dir, 'elsewhere.json')
       await writeFile(target, 'not ours')
       const store = new CredentialStore(join(dir, 'credentials.json'))

@@ -1,28 +1,20 @@
 import {describe, expect, it} from '@jest/globals'
 import {spawn} from 'node:child_process'
 import {existsSync} from 'node:fs'
-import {mkdir, mkdtemp, readFile, rm, stat, utimes} from 'node:fs/promises'
-import {tmpdir} from 'node:os'
+import {mkdir, readFile, stat, utimes} from 'node:fs/promises'
 import {join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 
 import {LOCK_STALE_MS, lockPathOf, updateCredentials, withCredentialsLock} from '../../src/credentials/lock.js'
 import {CredentialStore} from '../../src/credentials/store.js'
+import {withTempDir} from '../helpers/files.js'
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
-async function withTempDir(work: (dir: string) => Promise<void>): Promise<void> {
-  const dir = await mkdtemp(join(tmpdir(), 'latch-lock-'))
-  try {
-    await work(dir)
-  } finally {
-    await rm(dir, {force: true, recursive: true})
-  }
-}
 
 describe('withCredentialsLock', () => {
   it('lets one holder in at a time', () =>
-    withTempDir(async (dir) => {
+    withTempDir('latch-lock-', async (dir) => {
       const path = join(dir, 'credentials.json')
       const events: string[] = []
       const holder = (name: string) =>
@@ -38,7 +30,7 @@ describe('withCredentialsLock', () => {
     }))
 
   it('releases the lock when the work throws', () =>
-    withTempDir(async (dir) => {
+    withTempDir('latch-lock-', async (dir) => {
       const path = join(dir, 'credentials.json')
       await expect(withCredentialsLock(path, async () => {
         throw new Error('boom')
@@ -48,7 +40,7 @@ describe('withCredentialsLock', () => {
     }))
 
   it('takes over a lock left by a killed process once it is stale', () =>
-    withTempDir(async (dir) => {
+    withTempDir('latch-lock-', async (dir) => {
       const path = join(dir, 'credentials.json')
       // What proper-lockfile leaves behind when its process dies: the directory, no longer touched.
       await mkdir(lockPathOf(path))
@@ -59,13 +51,13 @@ describe('withCredentialsLock', () => {
     }))
 
   it('creates the config directory the lock lives in', () =>
-    withTempDir(async (dir) => {
+    withTempDir('latch-lock-', async (dir) => {
       const path = join(dir, 'not', 'yet', 'credentials.json')
       await expect(withCredentialsLock(path, async () => 'ok')).resolves.toBe('ok')
     }))
 
   it('makes updateCredentials wait for the holder, then builds on what the holder wrote', () =>
-    withTempDir(async (dir) => {
+    withTempDir('latch-lock-', async (dir) => {
       const store = new CredentialStore(join(dir, 'credentials.json'))
       let release!: () => void
       const holder = withCredentialsLock(store.path, async () => {
@@ -84,7 +76,7 @@ describe('withCredentialsLock', () => {
     }))
 
   it('a stalled holder loses the lock to a waiter after LOCK_STALE_MS, and then finishes without crashing', () =>
-    withTempDir(async (dir) => {
+    withTempDir('latch-lock-', async (dir) => {
       const path = join(dir, 'credentials.json')
       const lockModule = fileURLToPath(new URL('../../dist/credentials/lock.js', import.meta.url))
       const stallMs = LOCK_STALE_MS + 3000
