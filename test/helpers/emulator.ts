@@ -148,12 +148,7 @@ export function useEmulator(args: string[] = []): RunningEmulator {
     return running
   }
 
-  return new Proxy({} as RunningEmulator, {
-    get(_target, key) {
-      const value = Reflect.get(current(), key)
-      return typeof value === 'function' ? value.bind(current()) : value
-    },
-  })
+  return lateBound(current)
 }
 
 /**
@@ -173,10 +168,15 @@ export function useSandbox(emulator: RunningEmulator): Sandbox {
     return current
   }
 
-  return new Proxy({} as Sandbox, {
+  return lateBound(sandbox)
+}
+
+/** An object whose properties are read from `current()` at each use: made in a hook, used in tests. */
+function lateBound<T extends object>(current: () => T): T {
+  return new Proxy({} as T, {
     get(_target, key) {
-      const value = Reflect.get(sandbox(), key)
-      return typeof value === 'function' ? value.bind(sandbox()) : value
+      const value = Reflect.get(current(), key)
+      return typeof value === 'function' ? value.bind(current()) : value
     },
   })
 }
