@@ -11,7 +11,7 @@ export function formatWhoami(report: WhoamiReport, bin: string): string {
     user
       ? `Signed in to ${safeText(report.issuer)} as ${safeText(user.name)} (${safeText(user.id)})${user.email ? ` <${safeText(user.email)}>` : ''}`
       : `Signed in to ${safeText(report.issuer)} (user unknown: the server names no user for this token)`,
-    `  Token:    ${token.type === 'pat' ? 'personal access token' : 'OAuth access token'} from ${token.source === 'env' ? `environment variable ${token.origin}` : safeText(token.origin)}`,
+    `  Token:    ${TOKEN_KINDS[token.type] ?? 'OAuth access token'} ${token.type === 'exchanged' ? 'for the API key in' : 'from'} ${token.source === 'env' ? `environment variable ${token.origin}` : safeText(token.origin)}`,
     `  Scopes:   ${token.scopes.length > 0 ? safeText(token.scopes.join(', '), 1000) : '(none)'}`,
     `  Expires:  ${token.expires_at ? `${safeText(token.expires_at, 40)} (${relative(token.expires_at)})` : 'never'}`,
     `  Refresh:  ${renewal(token, bin)}`,
@@ -27,6 +27,13 @@ export function formatWhoami(report: WhoamiReport, bin: string): string {
   return lines.join('\n')
 }
 
+const TOKEN_KINDS: Record<string, string> = {
+  bot_key: 'bot key',
+  exchanged: 'short-lived access token exchanged',
+  oauth: 'OAuth access token',
+  pat: 'personal access token',
+}
+
 /** Where a value comes from, said the way a person would look for it. */
 function from(value: {origin: string; source: string}): string {
   if (value.source === 'env') return `environment variable ${value.origin}`
@@ -36,6 +43,7 @@ function from(value: {origin: string; source: string}): string {
 
 /** Whether the time left above matters: a refreshable token is renewed by any command that uses it. */
 function renewal(token: WhoamiReport['token'], bin: string): string {
+  if (token.type === 'exchanged') return `automatic (${bin} exchanges the API key again)`
   if (token.refreshable) return 'automatic (a refresh token is stored)'
   if (token.source === 'env') return `not by ${bin} (the token comes from ${token.origin})`
   if (token.type === 'pat') return token.expires_at ? 'not possible (personal access token: create a new one before it expires)' : 'not needed (personal access token)'
