@@ -19,6 +19,8 @@ export interface FaultRule {
 }
 
 export interface FaultyProxy {
+  /** The bearer credential of every request, in order (for tests that prove what was sent where). */
+  bearers: string[]
   /** Requests seen, as `METHOD /path -> status` (`drop` for dropped ones). */
   seen: string[]
   fail(rule: FaultRule): void
@@ -29,6 +31,7 @@ export interface FaultyProxy {
 export async function startFaultyProxy(target: string): Promise<FaultyProxy> {
   const rules: FaultRule[] = []
   const seen: string[] = []
+  const bearers: string[] = []
   const upstream = new URL(target)
 
   const forward = (req: IncomingMessage, body: Buffer, res?: ServerResponse) =>
@@ -56,6 +59,7 @@ export async function startFaultyProxy(target: string): Promise<FaultyProxy> {
     for await (const chunk of req) chunks.push(chunk as Buffer)
     const body = Buffer.concat(chunks)
     const path = (req.url ?? '/').split('?')[0]
+    bearers.push((req.headers.authorization ?? '').replace(/^Bearer +/i, ''))
     const rule = rules.find((candidate) => candidate.method === req.method && candidate.path.test(path) && (candidate.times ?? 1) > 0)
     try {
       if (!rule) {
@@ -83,6 +87,7 @@ export async function startFaultyProxy(target: string): Promise<FaultyProxy> {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   const {port} = server.address() as AddressInfo
   return {
+    bearers,
     fail(rule) {
       rules.push({times: Number.POSITIVE_INFINITY, ...rule})
     },
