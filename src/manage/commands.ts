@@ -73,7 +73,8 @@ export abstract class RevokeCommand extends BaseCommand {
     const {argv, flags} = await this.parse(this.ctor as typeof RevokeCommand)
     const result = await revokeCredentials(await this.context(), this.kind, argv as string[], {force: (flags as {force?: boolean}).force, json: this.jsonEnabled()})
     if (result.errors.length > 0) {
-      if (!this.jsonEnabled()) for (const error of result.errors) process.stderr.write(errorLines(error, undefined))
+      // On stderr with --json too (as every error is), besides the report's `errors` on stdout.
+      for (const error of result.errors) process.stderr.write(errorLines(error, undefined))
       process.exitCode = result.errors[0].exit
     }
 
@@ -98,7 +99,7 @@ export abstract class RotateCommand extends BaseCommand {
     const report = await rotateCredential(await this.context(), this.kind, (args as {id: string}).id, {json: this.jsonEnabled(), name: f.name, scopes: f.scopes})
     if (!this.jsonEnabled()) this.log('token' in report ? report.token : report.key)
     if (report.error) {
-      if (!this.jsonEnabled()) process.stderr.write(errorLines(report.error, undefined))
+      process.stderr.write(errorLines(report.error, undefined))
       process.exitCode = report.error.exit
     }
 
