@@ -35,6 +35,8 @@ export interface EnvNames {
   configDir: string
   httpTimeout: string
   issuer: string
+  /** The organization commands act in (`latch orgs`). */
+  org: string
   stdinTimeout: string
   token: string
 }
@@ -49,6 +51,7 @@ export function envNames(bin: string): EnvNames {
     configDir: `${prefix}CONFIG_DIR`,
     httpTimeout: `${prefix}HTTP_TIMEOUT`,
     issuer: `${prefix}ISSUER`,
+    org: `${prefix}ORG`,
     stdinTimeout: `${prefix}STDIN_TIMEOUT`,
     token: `${prefix}TOKEN`,
   }
@@ -120,8 +123,11 @@ export interface ActiveToken {
   issuedAt?: string
   refreshToken?: string
   scopes?: string[]
-  type: 'oauth' | 'pat'
+  type: ActiveTokenType
 }
+
+/** A stored token is an OAuth token or a PAT; from LATCH_TOKEN it may also be a bot key (`sk_bot_`). */
+export type ActiveTokenType = 'bot_key' | 'oauth' | 'pat'
 
 export interface ResolvedConfig {
   accessKey?: Resolved<string>
@@ -137,6 +143,12 @@ export interface ResolvedConfig {
   /** Seconds before any HTTP request gives up. */
   httpTimeout: number
   issuer: Resolved<string>
+  /**
+   * The organization to act in, when one is chosen (a name or id): `--org`, then LATCH_ORG, then the
+   * default stored with the login (`latch orgs switch`), which counts only while that login's token is
+   * the one in use. Undefined: the caller's first membership (see currentOrg).
+   */
+  org?: Resolved<string>
   /**
    * The server the stored credentials belong to (undefined without a credentials file): its issuer, and
    * the API its token and project key are sent to. `mismatch` is set when the configured issuer (a flag
@@ -159,7 +171,7 @@ const DEFAULT_STDIN_TIMEOUT_SECONDS = 10
 
 export interface ResolveOptions extends ConfigInput {
   credentials?: StoredCredentials
-  flags?: {issuer?: string}
+  flags?: {issuer?: string; org?: string}
   /** The settings file's content (src/settings/file.ts). */
   settings?: Settings
 }
@@ -243,6 +255,18 @@ export function resolveConfig(options: ResolveOptions): ResolvedConfig {
       ? {origin: path, source: 'file', value: fromStoredToken(stored.token)}
       : undefined
 
+  // A stored default belongs to the stored login: a token from LATCH_TOKEN (a PAT or bot key bound to
+  // one organization, or someone else's login) is not that login, so the default does not follow it.
+  const orgSet = firstOf<string>(
+    [
+      ['flag', '--org', options.flags?.org?.trim() || undefined],
+      ['env', names.org, readEnv(options.env, names.org)],
+      ['file', path, token?.source === 'file' && !mismatch ? stored?.org : undefined],
+    ],
+    {origin: 'default', source: 'default', value: ''},
+  )
+  const org = orgSet.value ? orgSet : undefined
+
   const envKey = printableSecret(readEnv(options.env, names.accessKey), names.accessKey)
   const accessKey: Resolved<string> | undefined = envKey
     ? {origin: names.accessKey, source: 'env', value: envKey}
@@ -261,6 +285,7 @@ export function resolveConfig(options: ResolveOptions): ResolvedConfig {
     env: names,
     httpTimeout: seconds(options.env, names.httpTimeout, DEFAULT_HTTP_TIMEOUT_SECONDS),
     issuer,
+    org,
     scopes,
     settingsPath: settingsFile,
     shadowed: {accessKey: Boolean(envKey && stored?.access_key), token: Boolean(envToken && stored?.token)},
@@ -347,9 +372,33 @@ export function fromStoredToken(token: StoredToken): ActiveToken {
 }
 
 export const PAT_PATTERN = /^sk_pat_[0-9a-f]{64}$/
+/** A bot's key: valid as LATCH_TOKEN, it acts as the bot in the bot's organization. */
+export const BOT_KEY_PATTERN = /^sk_bot_[0-9a-f]{64}$/
 
-export function tokenTypeOf(token: string): 'oauth' | 'pat' {
-  return token.startsWith('sk_pat_') ? 'pat' : 'oauth'
+export function tokenTypeOf(token: string): ActiveTokenType {
+  if (token.startsWith('sk_pat_')) return 'pat'
+  return token.startsWith('sk_bot_') ? 'bot_key' : 'oauth'
+}
+
+/** An organization the caller belongs to, as `GET /v1/orgs` lists it. */
+export interface Membership {
+  id: string
+  name: string
+  role: string
+}
+
+/**
+ * The organization a command acts in: the chosen one (`config.org`: flag, env, stored default) matched
+ * by name or id among the caller's memberships, else the only or first membership. Undefined `found`:
+ * the chosen one is not among them (the server then answers 404 or 403 for it).
+ */
+export function currentOrg<M extends Membership>(chosen: Resolved<string> | undefined, memberships: M[]): Resolved<M | undefined> & {wanted?: string} {
+  if (chosen) {
+    const found = memberships.find((org) => org.name === chosen.value || org.id === chosen.value)
+    return {origin: chosen.origin, source: chosen.source, value: found, wanted: chosen.value}
+  }
+
+  return {origin: memberships.length === 1 ? 'your only organization' : 'your first organization', source: 'default', value: memberships[0]}
 }
 
 const LOOPBACK_HOSTS = new Set(['localhost', '[::1]'])

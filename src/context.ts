@@ -49,7 +49,7 @@ export interface ContextOptions {
   /** The running CLI's version, for the User-Agent (the host CLI's when mounted). */
   version?: string
   env?: Record<string, string | undefined>
-  flags?: {issuer?: string}
+  flags?: {issuer?: string; org?: string}
   stderr?: NodeJS.WriteStream
   stdin?: NodeJS.ReadStream
 }

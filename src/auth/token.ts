@@ -3,6 +3,7 @@
  * `curl -H "Authorization: Bearer $(latch token)"`. Only the token goes to stdout; anything a person
  * should know goes to stderr.
  */
+import type {ActiveTokenType} from '../config.js'
 import type {Context} from '../context.js'
 import {activeToken} from './active-token.js'
 import {printedExpiry} from './instant.js'
@@ -15,7 +16,7 @@ export interface TokenReport {
   scopes: null | string[]
   source: 'env' | 'file'
   token: string
-  type: 'oauth' | 'pat'
+  type: ActiveTokenType
 }
 
 export async function printToken(context: Context): Promise<TokenReport> {

@@ -1,5 +1,5 @@
 /**
- * A GET over node:http(s), for the platform client. Not fetch: on Node 20 the first fetch loads undici
+ * Requests over node:http(s) for the platform client (GET, and POST or DELETE with a JSON body). Not fetch: on Node 20 the first fetch loads undici
  * and compiles its WebAssembly parser, about 130 ms and 40 MB, more than all of `latch whoami`
  * otherwise costs. Redirects are never followed; `timeoutMs` covers the whole exchange, body included.
  */
@@ -32,24 +32,34 @@ export interface HttpGetResponse {
 
 export type HttpGet = (url: string, options: {headers: Record<string, string>; timeoutMs: number}) => Promise<HttpGetResponse>
 
-export const httpGet: HttpGet = async (url, options) => {
+/** A request with a method and an optional JSON body; the platform client's POST and DELETE. */
+export type HttpRequest = (
+  url: string,
+  options: {body?: string; headers: Record<string, string>; method: 'DELETE' | 'GET' | 'POST'; timeoutMs: number},
+) => Promise<HttpGetResponse>
+
+export const httpGet: HttpGet = (url, options) => httpRequest(url, {...options, method: 'GET'})
+
+export const httpRequest: HttpRequest = async (url, options) => {
+  const {method} = options
   const {request} = requireBuiltin(url.startsWith('https:') ? 'node:https' : 'node:http') as typeof import('node:http')
   const signal = AbortSignal.timeout(options.timeoutMs)
   const started = Date.now()
   let response: IncomingMessage
   try {
     response = await new Promise<IncomingMessage>((resolve, reject) => {
-      request(url, {headers: options.headers, method: 'GET', signal}, resolve).on('error', reject).end()
+      const headers = options.body === undefined ? options.headers : {...options.headers, 'content-length': String(Buffer.byteLength(options.body)), 'content-type': 'application/json'}
+      request(url, {headers, method, signal}, resolve).on('error', reject).end(options.body)
     })
   } catch (error) {
-    debugLog('latch:http', () => `GET ${redactUrl(url)} failed after ${Date.now() - started} ms: ${describeNetworkFailure(error) ?? redactText(String((error as Error)?.message ?? error))}`)
+    debugLog('latch:http', () => `${method} ${redactUrl(url)} failed after ${Date.now() - started} ms: ${describeNetworkFailure(error) ?? redactText(String((error as Error)?.message ?? error))}`)
     throw error
   }
 
   const status = response.statusCode ?? 0
   if (debugEnabled('latch:http')) {
     const challenge = response.headers['www-authenticate']
-    debugLog('latch:http', () => `GET ${redactUrl(url)} -> ${status} in ${Date.now() - started} ms${challenge ? ` www-authenticate: ${redactText(String(challenge))}` : ''}`)
+    debugLog('latch:http', () => `${method} ${redactUrl(url)} -> ${status} in ${Date.now() - started} ms${challenge ? ` www-authenticate: ${redactText(String(challenge))}` : ''}`)
   }
 
   return {
