@@ -113,6 +113,8 @@ describe('latch whoami', () => {
       authenticated: true,
       issuer: emulator.issuer,
       issuer_origin: {origin: 'LATCH_ISSUER', source: 'env'},
+      org: null,
+      principal: {id: 'usr_alice', kind: 'user', name: 'Alice Example'},
       project: null,
       token: {expires_at: null, origin: sandbox.credentialsPath, refreshable: false, scopes: ALL_READ, shadows_stored: false, source: 'file', type: 'pat'},
       user: {email: 'alice@example.com', id: 'usr_alice', name: 'Alice Example'},
