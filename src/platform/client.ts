@@ -157,7 +157,7 @@ export class PlatformClient {
 
     if (response.status === 403) {
       const needed = scopeFromChallenge(response.header('www-authenticate'))
-      response.discard()
+      if (needed.length > 0 || !api) response.discard()
       if (needed.length > 0) throw insufficientScope(needed, token)
     }
 

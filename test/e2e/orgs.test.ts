@@ -281,7 +281,7 @@ describe('latch bots keys', () => {
     // On the server: the new key was created, then used (GET /v1/me), and only then the old one revoked.
     const log = (await emulator.requests()).slice(logStart).map((entry) => `${entry.method} ${entry.path}`)
     const created = log.findIndex((entry) => entry.startsWith('POST ') && entry.endsWith('/keys'))
-    const verify = log.lastIndexOf('GET /v1/me')
+    const verify = log.indexOf('GET /v1/me', created)
     const revoke = log.findIndex((entry) => entry.startsWith('DELETE ') && entry.endsWith(`/keys/${id}`))
     expect(created).toBeGreaterThanOrEqual(0)
     expect(verify).toBeGreaterThan(created)
