@@ -461,6 +461,42 @@ const MUTATIONS = [
     replace: 'const slowDown = current.polls <= options.forcedPolls',
     tests: ['test/emulator/slow-down.test.ts'],
   },
+  // --- organizations and bots (issue 16 §2) ---
+  {
+    name: 'orgs: LATCH_ORG beats --org',
+    file: 'src/config.ts',
+    find: "['flag', '--org', options.flags?.org?.trim() || undefined],",
+    replace: "['flag', '--org', readEnv(options.env, names.org) ? undefined : options.flags?.org?.trim() || undefined],",
+    tests: ['test/unit/org-config.test.ts'],
+  },
+  {
+    name: 'orgs: the stored default follows a token from LATCH_TOKEN',
+    file: 'src/config.ts',
+    find: "['file', path, token?.source === 'file' && !mismatch ? stored?.org : undefined],",
+    replace: "['file', path, !mismatch ? stored?.org : undefined],",
+    tests: ['test/unit/org-config.test.ts'],
+  },
+  {
+    name: 'orgs: a bot key in LATCH_TOKEN taken for an OAuth token',
+    file: 'src/config.ts',
+    find: "return token.startsWith('sk_bot_') ? 'bot_key' : 'oauth'",
+    replace: "return 'oauth'",
+    tests: ['test/unit/org-config.test.ts'],
+  },
+  {
+    name: 'orgs: rotate revokes the old key without verifying the new one',
+    file: 'src/orgs/bots.ts',
+    find: "() => verifyBotKey(context, created.key, bot),",
+    replace: '() => Promise.resolve(),',
+    tests: ['test/e2e/orgs.test.ts'],
+  },
+  {
+    name: 'orgs: bots delete without a terminal goes ahead unasked',
+    file: 'src/orgs/bots.ts',
+    find: 'if (options.force) return true',
+    replace: 'if (options.force || !context.stdin.isTTY) return true',
+    tests: ['test/e2e/orgs.test.ts'],
+  },
 ]
 
 function parseArgs(argv) {
