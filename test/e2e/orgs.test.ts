@@ -7,6 +7,8 @@
  */
 import {describe, expect, it} from '@jest/globals'
 import {readFile} from 'node:fs/promises'
+import {createServer, type IncomingMessage} from 'node:http'
+import type {AddressInfo} from 'node:net'
 
 import {DEVICE_CODE, runCli, type Sandbox, startCli} from '../helpers/cli.js'
 import {useEmulator, useSandbox} from '../helpers/emulator.js'
@@ -290,6 +292,57 @@ describe('latch bots keys', () => {
     const {keys} = JSON.parse((await cli(['bots', 'keys', 'list', name, '--json'])).stdout)
     expect(keys).toHaveLength(1)
     expect(keys[0]).toMatchObject({label: 'deploy', masked: `${fresh.slice(0, 8)}...${fresh.slice(-4)}`})
+  })
+})
+
+/**
+ * A deliberately quirky platform in front of the emulator: it passes every request through, except
+ * that it rejects every bot key at /v1/me (401), as a platform whose new keys take a while to work
+ * would. The emulator cannot be made to do that for one kind of call.
+ */
+async function withBotKeysRejectedAtMe<T>(work: (apiUrl: string) => Promise<T>): Promise<T> {
+  const body = async (req: IncomingMessage) => {
+    const chunks: Buffer[] = []
+    for await (const chunk of req) chunks.push(chunk as Buffer)
+    return chunks.length > 0 ? Buffer.concat(chunks) : undefined
+  }
+
+  const server = createServer(async (req, res) => {
+    if (req.method === 'GET' && req.url === '/v1/me' && /^Bearer sk_bot_/.test(req.headers.authorization ?? '')) {
+      res.writeHead(401, {'content-type': 'application/json', 'www-authenticate': 'Bearer error="invalid_token"'}).end('{"error":"invalid_token"}')
+      return
+    }
+
+    const headers: Record<string, string> = {}
+    for (const name of ['accept', 'authorization', 'content-type']) if (req.headers[name]) headers[name] = String(req.headers[name])
+    const answer = await fetch(`${emulator.issuer}${req.url}`, {body: await body(req), headers, method: req.method})
+    res.writeHead(answer.status, {'content-type': answer.headers.get('content-type') ?? 'application/json'}).end(Buffer.from(await answer.arrayBuffer()))
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  try {
+    return await work(`http://127.0.0.1:${(server.address() as AddressInfo).port}`)
+  } finally {
+    server.closeAllConnections()
+    await new Promise((resolve) => server.close(resolve))
+  }
+}
+
+describe('latch bots keys rotate when the new key does not work', () => {
+  it('keeps the old key, takes the new one back, and fails (exit 1) saying so', async () => {
+    await loginAs('alice')
+    const name = botName()
+    await cli(['bots', 'create', name])
+    const old = (await cli(['bots', 'keys', 'create', name, '--label', 'deploy'])).stdout.trim()
+    const [{id}] = JSON.parse((await cli(['bots', 'keys', 'list', name, '--json'])).stdout).keys
+
+    const rotated = await withBotKeysRejectedAtMe((apiUrl) => cli(['bots', 'keys', 'rotate', name, id], {LATCH_API_URL: apiUrl}))
+    expect(rotated.code).toBe(1)
+    expect(rotated.stdout).toBe('')
+    expect(rotated.stderr).toContain(`the old key ${id} was kept and still works`)
+    expect(rotated.stderr).not.toContain('Revoking the old key')
+    expect(await meStatus(old)).toBe(200)
+    const {keys} = JSON.parse((await cli(['bots', 'keys', 'list', name, '--json'])).stdout)
+    expect(keys.map((key: {id: string}) => key.id)).toEqual([id])
   })
 })
 
