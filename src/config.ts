@@ -29,6 +29,8 @@ export interface Resolved<T> {
 /** The names of the environment variables, derived from the CLI's bin so a host CLI gets its own prefix. */
 export interface EnvNames {
   accessKey: string
+  /** An API key (`sk_live_`), exchanged for a short-lived access token (RFC 8693) before use. */
+  apiKey: string
   apiUrl: string
   browser: string
   clientId: string
@@ -45,6 +47,7 @@ export function envNames(bin: string): EnvNames {
   const prefix = `${bin.toUpperCase().replaceAll(/[^A-Z0-9]/g, '_')}_`
   return {
     accessKey: `${prefix}ACCESS_KEY`,
+    apiKey: `${prefix}API_KEY`,
     apiUrl: `${prefix}API_URL`,
     browser: `${prefix}BROWSER`,
     clientId: `${prefix}CLIENT_ID`,
@@ -101,7 +104,7 @@ export function absolutePath(raw: string, origin: string, home: string = homedir
  */
 export function secretEnvNames(bin: string): string[] {
   const names = envNames(bin)
-  return [names.token, names.accessKey, `${names.token.slice(0, -'TOKEN'.length)}API_KEY`]
+  return [names.token, names.accessKey, names.apiKey]
 }
 
 /** The environment for a child process: the parent's, minus every secret latch reads (secretEnvNames). */
@@ -126,11 +129,17 @@ export interface ActiveToken {
   type: ActiveTokenType
 }
 
-/** A stored token is an OAuth token or a PAT; from LATCH_TOKEN it may also be a bot key (`sk_bot_`). */
-export type ActiveTokenType = 'bot_key' | 'oauth' | 'pat'
+/** A stored token is an OAuth token or a PAT; from LATCH_TOKEN it may also be a bot key (`sk_bot_`); `exchanged`: a short-lived access token latch got for the API key in LATCH_API_KEY. */
+export type ActiveTokenType = 'bot_key' | 'exchanged' | 'oauth' | 'pat'
 
 export interface ResolvedConfig {
   accessKey?: Resolved<string>
+  /**
+   * The API key (LATCH_API_KEY) when it is the credential in use: set only when LATCH_TOKEN is not.
+   * At most one of `token` and `apiKey` is set: the one that wins (LATCH_TOKEN > LATCH_API_KEY >
+   * stored login). The key itself goes only to the token endpoint, exchanged for a short-lived token.
+   */
+  apiKey?: Resolved<string>
   apiUrl: Resolved<string>
   /** The command that opens URLs, when the user chose one. */
   browser?: Resolved<string>
@@ -159,8 +168,11 @@ export interface ResolvedConfig {
   scopes: Resolved<string[]>
   /** Where the user's settings are (config.json, which may not exist). */
   settingsPath: string
-  /** Set when an env var wins over a credential that is also stored, so commands can say so. */
-  shadowed: {accessKey: boolean; token: boolean}
+  /**
+   * Set when an env var wins over a credential that is also there, so commands can say so: `token`
+   * when LATCH_TOKEN or LATCH_API_KEY hides the stored login, `apiKey` when LATCH_TOKEN hides LATCH_API_KEY.
+   */
+  shadowed: {accessKey: boolean; apiKey: boolean; token: boolean}
   /** Seconds to wait for a secret piped on stdin. */
   stdinTimeout: number
   token?: Resolved<ActiveToken>
@@ -248,12 +260,17 @@ export function resolveConfig(options: ResolveOptions): ResolvedConfig {
 
   const scopes = firstOf<string[]>([['file', settingsFile, settings.scopes]], {origin: 'default', source: 'default', value: [...DEFAULT_LOGIN_SCOPES]})
 
+  // The credential in use: LATCH_TOKEN > LATCH_API_KEY > the stored login.
   const envToken = printableSecret(readEnv(options.env, names.token), names.token)
+  const envApiKey = printableSecret(readEnv(options.env, names.apiKey), names.apiKey)
+  const apiKey: Resolved<string> | undefined = !envToken && envApiKey ? {origin: names.apiKey, source: 'env', value: envApiKey} : undefined
   const token: Resolved<ActiveToken> | undefined = envToken
     ? {origin: names.token, source: 'env', value: {accessToken: envToken, type: tokenTypeOf(envToken)}}
-    : stored?.token
-      ? {origin: path, source: 'file', value: fromStoredToken(stored.token)}
-      : undefined
+    : apiKey
+      ? undefined
+      : stored?.token
+        ? {origin: path, source: 'file', value: fromStoredToken(stored.token)}
+        : undefined
 
   // A stored default belongs to the stored login: a token from LATCH_TOKEN (a PAT or bot key bound to
   // one organization, or someone else's login) is not that login, so the default does not follow it.
@@ -276,6 +293,7 @@ export function resolveConfig(options: ResolveOptions): ResolvedConfig {
 
   return {
     accessKey,
+    apiKey,
     apiUrl,
     browser,
     browserCommand: browser?.value,
@@ -288,7 +306,7 @@ export function resolveConfig(options: ResolveOptions): ResolvedConfig {
     org,
     scopes,
     settingsPath: settingsFile,
-    shadowed: {accessKey: Boolean(envKey && stored?.access_key), token: Boolean(envToken && stored?.token)},
+    shadowed: {accessKey: Boolean(envKey && stored?.access_key), apiKey: Boolean(envToken && envApiKey), token: Boolean((envToken || envApiKey) && stored?.token)},
     stored: storedIssuer && storedApi ? {apiUrl: storedApi, issuer: storedIssuer, mismatch} : undefined,
     stdinTimeout: seconds(options.env, names.stdinTimeout, DEFAULT_STDIN_TIMEOUT_SECONDS),
     token,

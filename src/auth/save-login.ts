@@ -10,6 +10,7 @@ import {sameIssuer} from '../config.js'
 import type {Steps} from '../ui/steps.js'
 import {safeText} from '../ui/terminal-text.js'
 import {confirm} from '../ui/confirm.js'
+import type {ExpiryWarning} from './expiry-warning.js'
 import {printedExpiry} from './instant.js'
 import {platformScopes} from './scopes.js'
 
@@ -22,6 +23,8 @@ export interface LoginResult {
   token: {expires_at: null | string; scopes: string[]; type: 'oauth' | 'pat'}
   /** Null for a personal access token that may not read the account, or a server that names no user. */
   user: null | {id: string; name: string}
+  /** `login --token` with a token that expires within 7 days (also said on stderr). */
+  expiry_warning?: ExpiryWarning
 }
 
 /** A login that would have replaced another user's, declined at the prompt: nothing was saved. */

@@ -21,7 +21,8 @@ export interface TokenReport {
 
 export async function printToken(context: Context): Promise<TokenReport> {
   const token = await activeToken(context)
-  if (token.source === 'env') context.note(`Using the token from ${token.origin}.`)
+  if (token.value.type === 'exchanged') context.note(`Using a token exchanged for the API key in ${token.origin}.`)
+  else if (token.source === 'env') context.note(`Using the token from ${token.origin}.`)
   return {
     expires_at: printedExpiry(token.value.expiresAt),
     scopes: token.value.scopes ? platformScopes(token.value.scopes) : null,

@@ -9,6 +9,7 @@ import type {Context} from '../context.js'
 import {LatchError} from '../errors.js'
 import type {Credential, OrgMembership, Principal, Project, TokenType} from '../platform/client.js'
 import {canRefresh, withActiveToken} from './active-token.js'
+import {expiryWarning, type ExpiryWarning} from './expiry-warning.js'
 import {identify} from './identity.js'
 import {printedExpiry} from './instant.js'
 import {platformScopes} from './scopes.js'
@@ -43,6 +44,8 @@ export interface WhoamiReport {
   }
   /** Null when the server can say nothing about the token's owner (a plain OAuth 2.0 server). */
   user: null | {email?: string; id: string; name: string}
+  /** Set when the token in use is a personal access token that expires within 7 days (also said on stderr). */
+  expiry_warning?: ExpiryWarning
 }
 
 export async function whoami(context: Context): Promise<WhoamiReport> {
@@ -72,6 +75,8 @@ export async function whoami(context: Context): Promise<WhoamiReport> {
   }
 
   const {apiUrl, issuer} = context.config
+  const expiresAt = printedExpiry(token.source === 'file' && token.value.expiresAt ? token.value.expiresAt : (identity?.token?.expires_at ?? token.value.expiresAt)) ?? null
+  const warning = await expiryWarning(context, credential, expiresAt)
   return {
     api_url: {origin: apiUrl.origin, source: apiUrl.source, value: apiUrl.value},
     authenticated: true,
@@ -83,15 +88,17 @@ export async function whoami(context: Context): Promise<WhoamiReport> {
     ...(projectError ? {project_error: projectError} : {}),
     token: {
       // The stored expiry first, as `latch token` reports it; the server's for a token from the environment.
-      expires_at: printedExpiry(token.source === 'file' && token.value.expiresAt ? token.value.expiresAt : (identity?.token?.expires_at ?? token.value.expiresAt)) ?? null,
+      expires_at: expiresAt,
       origin: token.origin,
-      refreshable: canRefresh(context, token),
+      // An exchanged token is renewed too: by exchanging the API key again.
+      refreshable: canRefresh(context, token) || token.value.type === 'exchanged',
       scopes: platformScopes(identity?.token?.scopes ?? token.value.scopes ?? []),
       shadows_stored: context.config.shadowed.token,
       source: token.source as 'env' | 'file',
       type: identity?.token?.type ?? token.value.type,
     },
     user: identity ? {email: identity.email, id: identity.id, name: identity.name} : null,
+    ...(warning ? {expiry_warning: warning} : {}),
   }
 }
 

@@ -202,6 +202,8 @@ export interface Refusal {
   code: string
   /** The server's description, one line, at most 200 characters: it goes into messages. */
   description: string
+  /** The whole JSON object, for the extra fields some refusals carry (`missing_scopes`); empty when it was not one. */
+  fields: Record<string, unknown>
   status: number
 }
 
@@ -213,10 +215,11 @@ async function readRefusal(response: HttpGetResponse, url: string, timeoutSecond
     body = undefined
   }
 
-  const fields = (typeof body === 'object' && body !== null ? body : {}) as {error?: unknown; error_description?: unknown}
+  const fields = (typeof body === 'object' && body !== null && !Array.isArray(body) ? body : {}) as {error?: unknown; error_description?: unknown}
   return {
     code: typeof fields.error === 'string' ? oneLine(fields.error, 60) : '',
     description: typeof fields.error_description === 'string' ? oneLine(fields.error_description, 200) : '',
+    fields,
     status: response.status,
   }
 }

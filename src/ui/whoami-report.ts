@@ -16,7 +16,7 @@ export function formatWhoami(report: WhoamiReport, bin: string): string {
   ]
   if (org) lines.push(`  Org:      ${safeText(org.name)} (${safeText(org.id)}), role ${safeText(org.role)}${report.org_origin ? `, from ${orgFrom(report.org_origin)}` : ''}`)
   lines.push(
-    `  Token:    ${TOKEN_KINDS[token.type]} from ${token.source === 'env' ? `environment variable ${token.origin}` : safeText(token.origin)}`,
+    `  Token:    ${TOKEN_KINDS[token.type] ?? 'OAuth access token'} ${token.type === 'exchanged' ? 'for the API key in' : 'from'} ${token.source === 'env' ? `environment variable ${token.origin}` : safeText(token.origin)}`,
     `  Scopes:   ${token.scopes.length > 0 ? safeText(token.scopes.join(', '), 1000) : '(none)'}`,
     `  Expires:  ${token.expires_at ? `${safeText(token.expires_at, 40)} (${relative(token.expires_at)})` : 'never'}`,
     `  Refresh:  ${renewal(token, bin)}`,
@@ -36,9 +36,9 @@ export function formatWhoami(report: WhoamiReport, bin: string): string {
   return lines.join('\n')
 }
 
-const TOKEN_KINDS: Record<WhoamiReport['token']['type'], string> = {
+const TOKEN_KINDS: Record<string, string> = {
   bot_key: 'bot key',
-  exchanged: 'token exchanged from an API key',
+  exchanged: 'short-lived access token exchanged',
   oauth: 'OAuth access token',
   pat: 'personal access token',
 }
@@ -57,6 +57,7 @@ function orgFrom(value: {origin: string; source: string}): string {
 
 /** Whether the time left above matters: a refreshable token is renewed by any command that uses it. */
 function renewal(token: WhoamiReport['token'], bin: string): string {
+  if (token.type === 'exchanged') return `automatic (${bin} exchanges the API key again)`
   if (token.refreshable) return 'automatic (a refresh token is stored)'
   if (token.source === 'env') return `not by ${bin} (the token comes from ${token.origin})`
   if (token.type === 'bot_key') return 'not needed (bot key: valid until revoked, or 20 years)'
