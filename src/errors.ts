@@ -26,6 +26,8 @@ export const ErrorKind = {
   CredentialsFile: 'credentials_file',
   /** The stored credentials belong to another issuer than the one a flag or env var names. */
   IssuerMismatch: 'issuer_mismatch',
+  /** The server's TLS certificate is not trusted here: unknown CA (a TLS-inspecting proxy?), expired, or for another host. */
+  Tls: 'tls',
   /** The user pressed Ctrl-C or the process got SIGINT. */
   Cancelled: 'cancelled',
   /** The process got SIGTERM. */
@@ -47,6 +49,7 @@ export const EXIT_CODES: Record<ErrorKind, number> = {
   login_expired: 9,
   credentials_file: 10,
   issuer_mismatch: 11,
+  tls: 12,
   cancelled: 130,
   terminated: 143,
 }
