@@ -135,7 +135,7 @@ async function loadAgents(current: TransportSettings): Promise<Agents> {
  * NODE_EXTRA_CA_CERTS, and the system store when Node is told to use it), plus the file. Passing `ca`
  * alone would replace Node's roots instead of adding to them.
  */
-async function trustedCertificates(caFile: string, env: Record<string, string | undefined>): Promise<string[]> {
+export async function trustedCertificates(caFile: string, env: Record<string, string | undefined>): Promise<string[]> {
   const tls = await import('node:tls')
   const own = (tls as {getCACertificates?: (type: string) => string[]}).getCACertificates
   let base: string[]
