@@ -3,10 +3,11 @@
  * ok / warning / failed with a fix, `--json` as an array of {check, status, detail, fix}, exit 0 when
  * nothing failed and 1 when something did (the CA missing, a proxy that is down).
  */
-import {describe, expect, it} from '@jest/globals'
+import {afterEach, describe, expect, it} from '@jest/globals'
 
 import {runCli} from '../helpers/cli.js'
 import {useEmulator, useSandbox} from '../helpers/emulator.js'
+import {commandExists, describeWithTools, Terminal} from '../helpers/tmux.js'
 
 const CHECKS = ['settings', 'files', 'dns', 'tcp', 'tls', 'discovery', 'clock', 'credential', 'platform', 'browser']
 
@@ -68,5 +69,26 @@ describe('latch doctor', () => {
     expect(checks.settings.detail).toContain('proxy https: http://127.0.0.1:9')
     expect(checks.tcp).toMatchObject({detail: 'the proxy 127.0.0.1:9: connection refused', status: 'failed'})
     expect(checks.tcp.fix).toContain('NO_PROXY')
+  })
+})
+
+describeWithTools({tmux: commandExists('tmux')}, 'latch doctor in a real terminal (tmux)', () => {
+  const emulator = useEmulator(['--https'])
+  const sandbox = useSandbox(emulator)
+  let terminal: Terminal | undefined
+  afterEach(async () => {
+    await terminal?.stop()
+    terminal = undefined
+  })
+
+  it('shows each check as a listr2 task: ✔ ok, ! warning, ✖ failed, with the fix under it', async () => {
+    terminal = await Terminal.start({args: ['doctor'], env: sandbox.env({CI: undefined, FORCE_COLOR: undefined, NO_COLOR: undefined}), width: 200})
+    expect(await terminal.exitCode()).toBe(1)
+    const screen = await terminal.capture()
+    expect(screen).toMatch(/✔ settings: issuer https:\/\/127\.0\.0\.1:\d+ \(LATCH_ISSUER\)/)
+    expect(screen).toMatch(/✖ tls: 127\.0\.0\.1:\d+: a certificate in its chain is self-signed/)
+    expect(screen).toMatch(/fix: if your network inspects TLS/)
+    expect(screen).toMatch(/! credential: not signed in/)
+    expect(screen).not.toContain('Reading the settings...')
   })
 })
