@@ -29,7 +29,7 @@ export function formatWhoami(report: WhoamiReport, bin: string): string {
   }
 
   if (report.org_ignored && org) {
-    lines.push(`  Note: ${orgFrom(report.org_ignored)} names ${safeText(report.org_ignored.value)}, but this ${TOKEN_KINDS[token.type]} acts only in ${safeText(org.name)}.`)
+    lines.push(`  Note: ${orgFrom(report.org_ignored)} names ${safeText(report.org_ignored.value)}, but this ${token.type === 'exchanged' ? 'token (exchanged from an API key)' : TOKEN_KINDS[token.type]} acts only in ${safeText(org.name)}.`)
   }
 
   if (token.shadows_stored) lines.push(`  Note: ${token.origin} overrides the token stored in the credentials file.`)
