@@ -533,6 +533,42 @@ const MUTATIONS = [
     replace: 'return true',
     tests: ['test/unit/device-screen.test.ts'],
   },
+  // --- issue 15: managed tokens and keys, LATCH_API_KEY ---
+  {
+    name: 'tokens: rotate revokes the old one before verifying the new one',
+    file: 'src/manage/rotate.ts',
+    find: "await steps.run(`Verifying the new ${noun}...`, () => verify(context, kind, created.secret))",
+    replace: "await session.api.revoke(session.credential, old.id)\n    await steps.run(`Verifying the new ${noun}...`, () => verify(context, kind, created.secret))",
+    tests: ['test/e2e/tokens.test.ts'],
+  },
+  {
+    name: 'tokens: stored login beats LATCH_API_KEY',
+    file: 'src/config.ts',
+    find: 'const apiKey: Resolved<string> | undefined = !envToken && envApiKey',
+    replace: 'const apiKey: Resolved<string> | undefined = !envToken && !stored?.token && envApiKey',
+    tests: ['test/unit/config.test.ts'],
+  },
+  {
+    name: 'tokens: LATCH_API_KEY beats LATCH_TOKEN',
+    file: 'src/config.ts',
+    find: 'const apiKey: Resolved<string> | undefined = !envToken && envApiKey',
+    replace: 'const apiKey: Resolved<string> | undefined = envApiKey',
+    tests: ['test/unit/config.test.ts'],
+  },
+  {
+    name: 'tokens: no re-read of the exchange cache under the lock (one exchange per process)',
+    file: 'src/auth/api-key-exchange.ts',
+    find: 'const again = usable(await readCache(store))',
+    replace: 'const again = undefined as ResolvedToken | undefined',
+    tests: ['test/e2e/api-keys.test.ts'],
+  },
+  {
+    name: 'tokens: a 65-character name accepted',
+    file: 'src/manage/input.ts',
+    find: 'if (length > MAX_NAME_LENGTH) throw',
+    replace: 'if (length > MAX_NAME_LENGTH + 1) throw',
+    tests: ['test/unit/manage-input.test.ts'],
+  },
 ]
 
 function parseArgs(argv) {
