@@ -68,10 +68,12 @@ export class BotDirectory {
   }
 
   createKey(bot: Bot, label: string): {key: Credential; secret: string} {
-    const expiresAt = new Date()
-    expiresAt.setUTCFullYear(expiresAt.getUTCFullYear() + BOT_KEY_LIFETIME_YEARS)
     const {credential, secret} = this.#secrets.create({
-      expiresAt,
+      expiresAt(createdAt) {
+        const expiresAt = new Date(createdAt)
+        expiresAt.setUTCFullYear(createdAt.getUTCFullYear() + BOT_KEY_LIFETIME_YEARS)
+        return expiresAt
+      },
       kind: 'bot_key',
       name: label,
       orgId: bot.orgId,

@@ -62,7 +62,8 @@ export class SecretStore {
   readonly #projects: Project[] = []
 
   create(options: {
-    expiresAt: Date | null
+    /** null: never; a function: computed from the creation time. */
+    expiresAt: Date | null | ((createdAt: Date) => Date)
     kind: CredentialKind
     name: string
     orgId: string
@@ -70,10 +71,11 @@ export class SecretStore {
     scopes: string[]
   }): {credential: Credential; secret: string} {
     const secret = `${PREFIX[options.kind]}${randomBytes(32).toString('hex')}`
+    const createdAt = new Date()
     const credential: Credential = {
-      createdAt: new Date(),
+      createdAt,
       digest: digestOf(secret),
-      expiresAt: options.expiresAt,
+      expiresAt: typeof options.expiresAt === 'function' ? options.expiresAt(createdAt) : options.expiresAt,
       id: `${ID_PREFIX[options.kind]}${randomBytes(8).toString('hex')}`,
       kind: options.kind,
       lastUsedAt: null,
