@@ -493,7 +493,7 @@ const MUTATIONS = [
   {
     name: 'server: deleting a bot leaves its keys alive',
     file: 'src/emulator/bots-api.ts',
-    find: 'for (const key of keys) key.revokedAt = now',
+    find: 'for (const key of keys) this.#secrets.markRevoked(key, now)',
     replace: 'for (const key of keys) void key',
     tests: ['test/emulator/organizations.test.ts'],
   },

@@ -62,7 +62,7 @@ export class BotDirectory {
   deleteBot(bot: Bot): number {
     const keys = this.liveKeys(bot)
     const now = new Date()
-    for (const key of keys) key.revokedAt = now
+    for (const key of keys) this.#secrets.markRevoked(key, now)
     this.#bots.delete(bot)
     return keys.length
   }
@@ -81,6 +81,10 @@ export class BotDirectory {
       scopes: [...BOT_KEY_SCOPES],
     })
     return {key: credential, secret}
+  }
+
+  revokeKey(key: Credential): void {
+    this.#secrets.markRevoked(key)
   }
 
   findKey(bot: Bot, id: string): Credential {
@@ -170,7 +174,7 @@ export function botRoutes(directory: BotDirectory): PlatformRoute[] {
         requireAdminUser(caller, org, 'revoke bot keys')
         const bot = directory.findBot(org, params.bot)
         const key = directory.findKey(bot, params.id)
-        key.revokedAt = new Date()
+        directory.revokeKey(key)
         return {body: {...describeBotKey(key), revoked_at: iso(key.revokedAt)}, status: 200}
       },
       method: 'DELETE',

@@ -60,6 +60,19 @@ export function maskSecret(kind: CredentialKind, secret: string): string {
 export class SecretStore {
   readonly #credentials: Credential[] = []
   readonly #projects: Project[] = []
+  readonly #revokedListeners: Array<(credential: Credential) => void> = []
+
+  /** Told of every credential revoked, whichever way (platform API, control API, a deleted bot). */
+  onRevoked(listener: (credential: Credential) => void): void {
+    this.#revokedListeners.push(listener)
+  }
+
+  /** Revokes a credential from now on (or from `at`); nothing happens to one already revoked. */
+  markRevoked(credential: Credential, at = new Date()): void {
+    if (credential.revokedAt !== null) return
+    credential.revokedAt = at
+    for (const listener of this.#revokedListeners) listener(credential)
+  }
 
   create(options: {
     /** null: never; a function: computed from the creation time. */
@@ -137,7 +150,7 @@ export class SecretStore {
     const credential = this.find(secret)
     if (credential) {
       if (credential.revokedAt) return undefined
-      credential.revokedAt = new Date()
+      this.markRevoked(credential)
       return credential.kind
     }
 

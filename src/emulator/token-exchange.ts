@@ -27,14 +27,34 @@ type OidcErrors = typeof import('oidc-provider').errors
  */
 export class ExchangeGrants {
   readonly #keyByGrant = new Map<string, string>()
+  readonly #grantsByKey = new Map<string, string[]>()
 
   record(grantId: string, apiKeyId: string): void {
     this.#keyByGrant.set(grantId, apiKeyId)
+    this.#grantsByKey.set(apiKeyId, [...(this.#grantsByKey.get(apiKeyId) ?? []), grantId])
+  }
+
+  grantsOf(apiKeyId: string): string[] {
+    return this.#grantsByKey.get(apiKeyId) ?? []
   }
 
   apiKeyOf(grantId: string | undefined): string | undefined {
     return grantId === undefined ? undefined : this.#keyByGrant.get(grantId)
   }
+}
+
+/**
+ * Ends every access token exchanged from a revoked API key in the authorization server's own store
+ * too, so that introspection and userinfo also see them as gone (the platform API already refuses them,
+ * since it checks the key on every call).
+ */
+export async function endExchangedTokens(provider: Provider, grants: ExchangeGrants, apiKeyId: string): Promise<void> {
+  await Promise.all(
+    grants.grantsOf(apiKeyId).map(async (grantId) => {
+      await provider.AccessToken.revokeByGrantId(grantId)
+      await (await provider.Grant.find(grantId))?.destroy()
+    }),
+  )
 }
 
 export function registerTokenExchange(
