@@ -21,8 +21,6 @@ import {API_KEY_PATTERN, BOT_KEY_PATTERN, PAT_PATTERN, type SecretStore} from '.
 import type {Behaviour} from './settings.js'
 import {EXCHANGE_GTY, type ExchangeGrants} from './token-exchange.js'
 
-export type {Caller} from './access.js'
-
 export class PlatformApi {
   readonly #provider: Provider
   readonly #secrets: SecretStore

@@ -41,7 +41,7 @@ export interface EmulatorOptions {
   autoApprove?: string
   /** Where real servers differ (see settings.ts); changeable later through the control API. */
   behaviour?: Partial<BehaviourSettings>
-  /** Told one line per device code issued, approved, denied and tokens issued (no secrets). */
+  /** Told one line per device code issued, approved, denied, tokens issued and API key exchanged (no secrets). */
   onActivity?: (line: string) => void
 }
 
