@@ -471,9 +471,10 @@ const MUTATIONS = [
   },
   {
     name: 'server: a revoked API key still backs its exchanged tokens',
-    file: 'src/emulator/platform-api.ts',
-    find: 'if (!key || !this.#secrets.isLive(key) || key.ownerId !== account.id) return undefined',
-    replace: 'if (!key || key.ownerId !== account.id) return undefined',
+    file: 'src/emulator/token-exchange.ts',
+    find: 'return key && this.#secrets.isLive(key) ? key : undefined',
+    replace: 'return key',
+    also: [{find: "if (credential.kind !== 'api_key') return", replace: 'return'}],
     tests: ['test/emulator/token-exchange.test.ts'],
   },
   {

@@ -115,9 +115,8 @@ export class PlatformApi {
     const scopes = (accessToken.scope ?? '').split(' ').filter(Boolean)
     const expiresAt = new Date((accessToken.exp ?? 0) * 1000).toISOString()
     if (accessToken.gty === EXCHANGE_GTY) {
-      const keyId = this.#exchangeGrants.apiKeyOf(accessToken.grantId)
-      const key = keyId === undefined ? undefined : this.#secrets.findById('api_key', keyId)
-      if (!key || !this.#secrets.isLive(key) || key.ownerId !== account.id) return undefined
+      const key = this.#exchangeGrants.liveKey(accessToken.grantId)
+      if (!key || key.ownerId !== account.id) return undefined
       const boundOrg = findOrganizationById(key.orgId)
       if (!boundOrg) return undefined
       return {boundOrg, credential: key, principal: {account, kind: 'user'}, scopes, token: {expires_at: expiresAt, type: 'exchanged'}}

@@ -21,7 +21,7 @@ import {PlatformApi} from './platform-api.js'
 import {CLIENT_ID, createProvider, loadProviderClass} from './provider.js'
 import {RequestLog} from './request-log.js'
 import {SecretStore} from './secrets.js'
-import {endExchangedTokens, ExchangeGrants} from './token-exchange.js'
+import {ExchangeGrants} from './token-exchange.js'
 import {Behaviour, type BehaviourSettings} from './settings.js'
 
 export interface EmulatorOptions {
@@ -133,7 +133,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const issuerHost = new URL(issuer).host
 
   const secrets = new SecretStore()
-  const exchangeGrants = new ExchangeGrants()
+  const exchangeGrants = new ExchangeGrants(secrets)
   let provider
   try {
     provider = await createProvider(ProviderClass, {
@@ -155,13 +155,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   }
 
   const approvals = new DeviceApprovals(provider, behaviour, activity)
-  const store = provider
-  secrets.onRevoked((credential) => {
-    if (credential.kind !== 'api_key') return
-    endExchangedTokens(store, exchangeGrants, credential.id).catch((error: unknown) => {
-      process.stderr.write(`emulator: ending the tokens of a revoked API key failed: ${String(error)}\n`)
-    })
-  })
+  exchangeGrants.endTokensOnRevocation(provider)
   const bots = new BotDirectory(new Bots(), secrets)
   const platformApi = new PlatformApi({behaviour, bots, exchangeGrants, provider, secrets})
   const localOrigins = new LocalOrigins(settings.host, bound.port)
