@@ -569,6 +569,43 @@ const MUTATIONS = [
     replace: 'if (length > MAX_NAME_LENGTH + 1) throw',
     tests: ['test/unit/manage-input.test.ts'],
   },
+  // --- the platform API's credentials, organizations and bots (issues 15 and 16) ---
+  {
+    name: 'server: a credential may give scopes it lacks (escalation)',
+    file: 'src/emulator/credentials-api.ts',
+    find: 'const missing = scopes.filter((scope) => !caller.scopes.includes(scope))',
+    replace: 'const missing = scopes.filter((scope) => !caller.scopes.includes(scope) && caller.token.type === \'pat\')',
+    tests: ['test/emulator/credentials-api.test.ts'],
+  },
+  {
+    name: 'server: a revoked API key still backs its exchanged tokens',
+    file: 'src/emulator/token-exchange.ts',
+    find: 'return key && this.#secrets.isLive(key) ? key : undefined',
+    replace: 'return key',
+    also: [{find: "if (credential.kind !== 'api_key') return", replace: 'return'}],
+    tests: ['test/emulator/token-exchange.test.ts'],
+  },
+  {
+    name: 'server: a member may create bots and bot keys',
+    file: 'src/emulator/access.ts',
+    find: "if (roleOf(account, org) !== 'admin') {",
+    replace: 'if (roleOf(account, org) === undefined) {',
+    tests: ['test/emulator/organizations.test.ts'],
+  },
+  {
+    name: 'server: a PAT made in one organization acts in another',
+    file: 'src/emulator/access.ts',
+    find: 'if (caller.boundOrg && caller.boundOrg.id !== org.id) {',
+    replace: "if (caller.boundOrg && caller.principal.kind === 'bot' && caller.boundOrg.id !== org.id) {",
+    tests: ['test/emulator/organizations.test.ts', 'test/emulator/credentials-api.test.ts'],
+  },
+  {
+    name: 'server: deleting a bot leaves its keys alive',
+    file: 'src/emulator/bots-api.ts',
+    find: 'for (const key of keys) this.#secrets.markRevoked(key, now)',
+    replace: 'for (const key of keys) void key',
+    tests: ['test/emulator/organizations.test.ts'],
+  },
 ]
 
 function parseArgs(argv) {
