@@ -461,6 +461,78 @@ const MUTATIONS = [
     replace: 'const slowDown = current.polls <= options.forcedPolls',
     tests: ['test/emulator/slow-down.test.ts'],
   },
+  // --- organizations and bots (issue 16 §2) ---
+  {
+    name: 'orgs: LATCH_ORG beats --org',
+    file: 'src/config.ts',
+    find: "['flag', '--org', options.flags?.org?.trim() || undefined],",
+    replace: "['flag', '--org', readEnv(options.env, names.org) ? undefined : options.flags?.org?.trim() || undefined],",
+    tests: ['test/unit/org-config.test.ts'],
+  },
+  {
+    name: 'orgs: the stored default follows a token from LATCH_TOKEN',
+    file: 'src/config.ts',
+    find: "['file', path, token?.source === 'file' && !mismatch ? stored?.org : undefined],",
+    replace: "['file', path, !mismatch ? stored?.org : undefined],",
+    tests: ['test/unit/org-config.test.ts'],
+  },
+  {
+    name: 'orgs: a bot key in LATCH_TOKEN taken for an OAuth token',
+    file: 'src/config.ts',
+    find: "return token.startsWith('sk_bot_') ? 'bot_key' : 'oauth'",
+    replace: "return 'oauth'",
+    tests: ['test/unit/org-config.test.ts'],
+  },
+  {
+    name: 'orgs: rotate revokes the old key without verifying the new one',
+    file: 'src/orgs/bots.ts',
+    find: "() => verifyBotKey(context, created.key, bot),",
+    replace: '() => Promise.resolve(),',
+    tests: ['test/e2e/orgs.test.ts'],
+  },
+  {
+    name: 'orgs: bots delete without a terminal goes ahead unasked',
+    file: 'src/orgs/bots.ts',
+    find: 'if (options.force) return true',
+    replace: 'if (options.force || !context.stdin.isTTY) return true',
+    tests: ['test/e2e/orgs.test.ts'],
+  },
+  // --- networks: proxies, certificate authorities, doctor, the browser on WSL (issue 18) ---
+  {
+    name: 'network: HTTP_PROXY carries https requests',
+    file: 'src/transport.ts',
+    find: 'const https = make(proxies.https)',
+    replace: 'const https = make(proxies.https ?? proxies.http)',
+    tests: ['test/e2e/network-proxy.test.ts'],
+  },
+  {
+    name: 'network: the CA file replaces Node trusted roots instead of adding to them',
+    file: 'src/transport.ts',
+    find: "return [...base, nodeFs.readFileSync(caFile, 'utf8')]",
+    replace: "return [nodeFs.readFileSync(caFile, 'utf8')]",
+    tests: ['test/e2e/network-tls.test.ts'],
+  },
+  {
+    name: 'network: a certificate failure reported as a network error',
+    file: 'src/oauth/errors.ts',
+    find: 'if (tls) return new LatchError(ErrorKind.Tls,',
+    replace: 'if (tls) return new LatchError(ErrorKind.Network,',
+    tests: ['test/e2e/network-tls.test.ts'],
+  },
+  {
+    name: 'doctor: clock skew fails only over twice the bound',
+    file: 'src/doctor/checks.ts',
+    find: 'if (Math.abs(skew) > SKEW_FAIL_SECONDS) return failed(words, fix)',
+    replace: 'if (Math.abs(skew) > 2 * SKEW_FAIL_SECONDS) return failed(words, fix)',
+    tests: ['test/unit/network.test.ts'],
+  },
+  {
+    name: 'browser: WSL without interop still tries to open',
+    file: 'src/ui/browser.ts',
+    find: 'return inWsl.interop',
+    replace: 'return true',
+    tests: ['test/unit/device-screen.test.ts'],
+  },
   // --- issue 15: managed tokens and keys, LATCH_API_KEY ---
   {
     name: 'tokens: rotate revokes the old one before verifying the new one',
@@ -496,6 +568,43 @@ const MUTATIONS = [
     find: 'if (length > MAX_NAME_LENGTH) throw',
     replace: 'if (length > MAX_NAME_LENGTH + 1) throw',
     tests: ['test/unit/manage-input.test.ts'],
+  },
+  // --- the platform API's credentials, organizations and bots (issues 15 and 16) ---
+  {
+    name: 'server: a credential may give scopes it lacks (escalation)',
+    file: 'src/emulator/credentials-api.ts',
+    find: 'const missing = scopes.filter((scope) => !caller.scopes.includes(scope))',
+    replace: 'const missing = scopes.filter((scope) => !caller.scopes.includes(scope) && caller.token.type === \'pat\')',
+    tests: ['test/emulator/credentials-api.test.ts'],
+  },
+  {
+    name: 'server: a revoked API key still backs its exchanged tokens',
+    file: 'src/emulator/token-exchange.ts',
+    find: 'return key && this.#secrets.isLive(key) ? key : undefined',
+    replace: 'return key',
+    also: [{find: "if (credential.kind !== 'api_key') return", replace: 'return'}],
+    tests: ['test/emulator/token-exchange.test.ts'],
+  },
+  {
+    name: 'server: a member may create bots and bot keys',
+    file: 'src/emulator/access.ts',
+    find: "if (roleOf(account, org) !== 'admin') {",
+    replace: 'if (roleOf(account, org) === undefined) {',
+    tests: ['test/emulator/organizations.test.ts'],
+  },
+  {
+    name: 'server: a PAT made in one organization acts in another',
+    file: 'src/emulator/access.ts',
+    find: 'if (caller.boundOrg && caller.boundOrg.id !== org.id) {',
+    replace: "if (caller.boundOrg && caller.principal.kind === 'bot' && caller.boundOrg.id !== org.id) {",
+    tests: ['test/emulator/organizations.test.ts', 'test/emulator/credentials-api.test.ts'],
+  },
+  {
+    name: 'server: deleting a bot leaves its keys alive',
+    file: 'src/emulator/bots-api.ts',
+    find: 'for (const key of keys) this.#secrets.markRevoked(key, now)',
+    replace: 'for (const key of keys) void key',
+    tests: ['test/emulator/organizations.test.ts'],
   },
 ]
 

@@ -64,6 +64,8 @@ export async function saveLogin(context: Context, token: StoredToken, user: unde
     api_url: apiUrl,
     created_at: new Date().toISOString(),
     issuer,
+    // The default organization (`latch orgs switch`) is the same person's on the same server only.
+    org: current && sameIssuer(current.issuer, issuer) && user && current.user?.id === user.id ? current.org : undefined,
     token,
     user: user ? {id: user.id, name: user.name} : undefined,
     version: 1,
