@@ -358,11 +358,28 @@ describe('expiry warning (§4)', () => {
     expect(json.expiry_warning.rotate).toBe(`latch tokens rotate ${pat.id}`)
   })
 
-  it('login --token warns too; a token without keys.read gets the command with ID and a pointer to the list', async () => {
+  it('login --token warns too, with the id /v1/me reports', async () => {
     const pat = await emulator.createPat({expires_in: 86_400 + 600, scopes: ['account.read']})
     const result = await runCli(['login', '--token'], {env: sandbox.env(), input: `${pat.token}\n`})
     expect(result.code).toBe(0)
-    expect(result.stderr).toContain('(in 1 day): rotate it with `latch tokens rotate ID` (`latch tokens list` marks it).')
+    expect(result.stderr).toContain(`(in 1 day): rotate it with \`latch tokens rotate ${pat.id}\`.`)
+  })
+
+  it('from a server whose /v1/me names no token id: found in the list with keys.read, else ID and a pointer to the list', async () => {
+    const proxy = await startFaultyProxy(emulator.issuer)
+    try {
+      proxy.fail({answer: {transform: (body) => ({...body, token: {...(body.token as object), id: undefined}})}, method: 'GET', path: /^\/v1\/me$/})
+      const lister = await emulator.createPat({expires_in: 2 * 86_400, scopes: ['account.read', 'keys.read']})
+      const found = await cli(['whoami'], {LATCH_API_URL: proxy.url, LATCH_TOKEN: lister.token})
+      expect(found.stderr).toContain(`rotate it with \`latch tokens rotate ${lister.id}\`.`)
+      expect(proxy.seen).toContain('GET /v1/tokens -> 200')
+      const blind = await emulator.createPat({expires_in: 2 * 86_400, scopes: ['account.read']})
+      const unknown = await cli(['whoami'], {LATCH_API_URL: proxy.url, LATCH_TOKEN: blind.token})
+      expect(unknown.code).toBe(0)
+      expect(unknown.stderr).toContain('rotate it with `latch tokens rotate ID` (`latch tokens list` marks it).')
+    } finally {
+      await proxy.stop()
+    }
   })
 
   it('no warning for a token with 8 days left, or none at all', async () => {
