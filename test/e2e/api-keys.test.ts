@@ -189,10 +189,12 @@ describe('LATCH_API_KEY in a pipeline', () => {
 })
 
 describe('LATCH_API_KEY against a server without token exchange', () => {
-  it('says the server does not exchange API keys (no RFC 8693), and sends the key nowhere else', async () => {
+  it('says the server does not exchange API keys (no RFC 8693), and sends the key nowhere else; a token cached for another issuer is not used', async () => {
     const server = await startQuirkyServer()
     try {
-      const key = `sk_live_${'c'.repeat(64)}`
+      const {key} = await emulator.createApiKey({scopes: ['inference']})
+      expect((await cli(['token'], {LATCH_API_KEY: key})).code).toBe(0)
+      await expect(stat(cacheFile(key))).resolves.toBeTruthy()
       const result = await runCli(['whoami'], {env: sandbox.env({LATCH_API_KEY: key, LATCH_ISSUER: server.issuer})})
       expect(result.code).toBe(3)
       expect(result.stderr).toContain(`Error: The server at ${server.issuer} does not exchange API keys for tokens (RFC 8693 token exchange)`)
