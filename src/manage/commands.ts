@@ -96,7 +96,10 @@ export abstract class RotateCommand extends BaseCommand {
   async run(): Promise<RotationReport> {
     const {args, flags} = await this.parse(this.ctor as typeof RotateCommand)
     const f = flags as {name?: string; scopes?: string}
-    const report = await rotateCredential(await this.context(), this.kind, (args as {id: string}).id, {json: this.jsonEnabled(), name: f.name, scopes: f.scopes})
+    const context = await this.context()
+    const report = await whileInterruptible(this.jsonEnabled(), (signal) =>
+      rotateCredential(context, this.kind, (args as {id: string}).id, {json: this.jsonEnabled(), name: f.name, scopes: f.scopes, signal}),
+    )
     if (!this.jsonEnabled()) this.log('token' in report ? report.token : report.key)
     if (report.error) {
       process.stderr.write(errorLines(report.error, undefined))
@@ -104,6 +107,34 @@ export abstract class RotateCommand extends BaseCommand {
     }
 
     return report
+  }
+}
+
+/**
+ * Runs `work` with a signal that the first Ctrl-C (or SIGTERM) aborts: the rotation then stops at its
+ * next safe point and says where things stand. A second one quits at once, as things are.
+ */
+async function whileInterruptible<T>(json: boolean, work: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  const controller = new AbortController()
+  const handler = (name: 'SIGINT' | 'SIGTERM') => () => {
+    if (controller.signal.aborted) {
+      // Give the cursor back in case a spinner hid it.
+      if (process.stderr.isTTY) process.stderr.write('\u001B[?25h')
+      process.stderr.write('Quitting at once: see `latch tokens list` / `latch keys list` for where things stand.\n')
+      process.exit(name === 'SIGTERM' ? 143 : 130)
+    }
+
+    controller.abort(name)
+    if (!json) process.stderr.write(`\n${name === 'SIGINT' ? 'Ctrl-C' : 'SIGTERM'}: stopping at the next safe point (a rotation past verification finishes); press Ctrl-C again to quit at once.\n`)
+  }
+
+  const onSigint = handler('SIGINT')
+  const onSigterm = handler('SIGTERM')
+  process.on('SIGINT', onSigint).on('SIGTERM', onSigterm)
+  try {
+    return await work(controller.signal)
+  } finally {
+    process.off('SIGINT', onSigint).off('SIGTERM', onSigterm)
   }
 }
 

@@ -8,7 +8,7 @@
 import {afterEach, beforeEach, describe, expect, it} from '@jest/globals'
 import {readFile} from 'node:fs/promises'
 
-import {runCli} from '../helpers/cli.js'
+import {runCli, startCli} from '../helpers/cli.js'
 import {useEmulator, useSandbox} from '../helpers/emulator.js'
 import {type FaultyProxy, startFaultyProxy} from '../helpers/faulty-proxy.js'
 import {holdCredentialsLock} from '../helpers/files.js'
@@ -330,6 +330,36 @@ describe('tokens rotate', () => {
 
       expect(await storedToken()).toBe(admin.token)
     }, 40_000)
+
+    it('Ctrl-C while the replacement is being created: it is revoked again before verification, the old one untouched, exit 130', async () => {
+      const old = await oldToken('svc-interrupted')
+      proxy.fail({answer: {delayMs: 1500}, method: 'POST', path: /^\/v1\/tokens$/, times: 1})
+      const run = startCli(['tokens', 'rotate', old.id], {env: sandbox.env(viaProxy())})
+      run.process.stdin?.end()
+      await run.waitFor(/Creating the replacement svc-interrupted-2\.\.\./)
+      run.process.kill('SIGINT')
+      const result = await run.done
+      expect(result.code).toBe(130)
+      expect(result.stdout).toBe('')
+      expect(result.stderr).toContain('Ctrl-C: stopping at the next safe point')
+      expect(result.stderr).toMatch(/Error: Rotation stopped \(verify\): Cancelled\. The old token pat_[0-9a-f]+ \(svc-interrupted\) is still valid \(not revoked\); the new token pat_[0-9a-f]+ \(svc-interrupted-2\) was created but the rotation was stopped before it was verified, and was revoked again\./)
+      expect(proxy.seen.filter((line) => line.startsWith('GET /v1/me'))).toEqual([])
+      expect(await platformStatus(old.secret)).toBe(200)
+      expect((await list()).map((token) => token.name)).not.toContain('svc-interrupted-2')
+    })
+
+    it('SIGTERM while the old one is being read: nothing changed, exit 143', async () => {
+      const old = await oldToken('svc-terminated')
+      proxy.fail({answer: {delayMs: 1500}, method: 'GET', path: /^\/v1\/tokens$/, times: 1})
+      const run = startCli(['tokens', 'rotate', old.id], {env: sandbox.env(viaProxy())})
+      run.process.stdin?.end()
+      await run.waitFor(/Reading token/)
+      run.process.kill('SIGTERM')
+      const result = await run.done
+      expect(result.code).toBe(143)
+      expect(result.stderr).toContain('Error: Rotation stopped (read): Stopped by SIGTERM. Nothing changed: no new token was created and none was revoked.')
+      expect(proxy.seen.some((line) => line.startsWith('POST'))).toBe(false)
+    })
 
     it('revoke fails: the new one printed and valid, the old one STILL VALID with the command that revokes it', async () => {
       const old = await oldToken('svc-kept')

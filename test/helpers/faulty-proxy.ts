@@ -15,9 +15,9 @@ export interface FaultRule {
   /**
    * Answer with this status and body; `drop`: forward the request, then close the connection without an
    * answer; `transform`: forward it and answer with the server's JSON as `transform` changes it (a
-   * server that leaves a field out).
+   * server that leaves a field out); `delayMs`: forward it after that long (a slow server).
    */
-  answer: 'drop' | {body?: unknown; status: number} | {transform: (body: Record<string, unknown>) => unknown}
+  answer: 'drop' | {body?: unknown; status: number} | {delayMs: number} | {transform: (body: Record<string, unknown>) => unknown}
   /** How many matching requests to fail (default every one). */
   times?: number
 }
@@ -85,6 +85,12 @@ export async function startFaultyProxy(target: string): Promise<FaultyProxy> {
 
       if (rule.times !== undefined) rule.times--
       const {answer} = rule
+      if (typeof answer === 'object' && 'delayMs' in answer) {
+        await new Promise((resolve) => setTimeout(resolve, answer.delayMs))
+        seen.push(`${req.method} ${path} -> ${await forward(req, body, res)} (late)`)
+        return
+      }
+
       if (typeof answer === 'object' && 'transform' in answer) {
         seen.push(`${req.method} ${path} -> ${await forward(req, body, res, answer.transform)} (changed)`)
         return
