@@ -11,6 +11,14 @@ export function jsonFlag(holds: string) {
   return Flags.boolean({description: `Print ${holds} as one JSON document on stdout; errors too.`, helpGroup: 'GLOBAL'})
 }
 
+/** `--profile NAME`, on every command that uses a stored login (see resolveProfile in src/config.ts). */
+export function profileFlag(what = 'use') {
+  return Flags.string({
+    description: `The profile to ${what} (default: LATCH_PROFILE, then the .latch-profile pin file in this directory or a parent, then the one chosen with \`latch switch\`, then default).`,
+    helpGroup: 'GLOBAL',
+  })
+}
+
 /**
  * What every latch command shares: one way to print an error (see src/ui/error-report.ts) and `--json`
  * errors as a JSON document on stdout.
@@ -19,7 +27,7 @@ export abstract class BaseCommand extends Command {
   static enableJsonFlag = true
 
   /** The outside world, as the command's logic sees it; see src/context.ts. */
-  protected context(flags: {issuer?: string} = {}, options: {allowUnreadableCredentials?: boolean} = {}): Promise<Context> {
+  protected context(flags: {issuer?: string; profile?: string} = {}, options: {allowUnreadableCredentials?: boolean} = {}): Promise<Context> {
     return createContext({...options, bin: this.config.bin, flags, version: this.config.version})
   }
 
