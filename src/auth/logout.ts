@@ -44,7 +44,10 @@ export async function logout(context: Context, options: {all?: boolean; force: b
   }
 
   if (!stored) {
-    context.note(`No stored credentials${ofProfile(context)} at ${context.store.path}; nothing to remove.`)
+    const others = Object.keys(context.credentialsFile?.profiles ?? {})
+    const named = others.length > 0 ? ` for profile ${safeText(profile)}` : ofProfile(context)
+    const hint = others.length > 0 ? ` (the profiles are: ${others.map((name) => safeText(name)).join(', ')}; name one with --profile, or use --all)` : ''
+    context.note(`No stored credentials${named} at ${context.store.path}; nothing to remove${hint}.`)
     remindEnv(context, stillAuthenticatedBy)
     return result
   }
