@@ -105,6 +105,44 @@ const MUTATIONS = [
     replace: '',
     tests: ['test/unit/credential-store.test.ts'],
   },
+  // --- profiles (issue 17) ---
+  {
+    name: 'profiles: LATCH_PROFILE beats --profile',
+    file: 'src/config.ts',
+    find: "if (flag) return {origin: '--profile', reason: 'flag', source: 'flag', value: checkProfileName(flag, '--profile')}",
+    replace: "if (flag && !readEnv(input.env, names.profile)) return {origin: '--profile', reason: 'flag', source: 'flag', value: checkProfileName(flag, '--profile')}",
+    tests: ['test/unit/profiles.test.ts'],
+  },
+  {
+    name: 'profiles: switch beats the pin file',
+    file: 'src/config.ts',
+    find: 'const pin = findPin(input.bin, input.cwd ?? process.cwd())',
+    replace: 'const pin = input.active === undefined ? findPin(input.bin, input.cwd ?? process.cwd()) : undefined',
+    tests: ['test/unit/profiles.test.ts'],
+  },
+  {
+    name: 'profiles: a refresh writes back the other profiles as read at start',
+    file: 'src/auth/active-token.ts',
+    find: '  await context.store.write(next)\n  return adopt(context, next, seen.origin)',
+    replace:
+      '  await context.store.writeFile({...context.credentialsFile!, profiles: {...context.credentialsFile!.profiles, [context.store.profile]: next}})\n  return adopt(context, next, seen.origin)',
+    tests: ['test/e2e/profiles.test.ts'],
+  },
+  {
+    name: 'profiles: v1 conversion keeps only the fields latch knows',
+    file: 'src/credentials/schema.ts',
+    find: 'const {version: _version, ...login} = value',
+    replace:
+      'const {access_key, api_url, created_at, issuer, token, user} = value\n  const login = JSON.parse(JSON.stringify({access_key, api_url, created_at, issuer, token, user}))',
+    tests: ['test/unit/profiles.test.ts'],
+  },
+  {
+    name: 'profiles: logout --all revokes every profile at the selected issuer',
+    file: 'src/auth/logout.ts',
+    find: 'const outcome = await revokeLogin(context, stored, stored.issuer, `${name}: `)',
+    replace: 'const outcome = await revokeLogin(context, stored, context.config.issuer.value, `${name}: `)',
+    tests: ['test/e2e/profiles.test.ts'],
+  },
   // --- lock ---
   {
     name: 'lock: refresh without the lock',
@@ -460,6 +498,114 @@ const MUTATIONS = [
     find: 'const slowDown = tooSoon || current.polls <= options.forcedPolls',
     replace: 'const slowDown = current.polls <= options.forcedPolls',
     tests: ['test/emulator/slow-down.test.ts'],
+  },
+  // --- organizations and bots (issue 16 §2) ---
+  {
+    name: 'orgs: LATCH_ORG beats --org',
+    file: 'src/config.ts',
+    find: "['flag', '--org', options.flags?.org?.trim() || undefined],",
+    replace: "['flag', '--org', readEnv(options.env, names.org) ? undefined : options.flags?.org?.trim() || undefined],",
+    tests: ['test/unit/org-config.test.ts'],
+  },
+  {
+    name: 'orgs: the stored default follows a token from LATCH_TOKEN',
+    file: 'src/config.ts',
+    find: "['file', path, token?.source === 'file' && !mismatch ? stored?.org : undefined],",
+    replace: "['file', path, !mismatch ? stored?.org : undefined],",
+    tests: ['test/unit/org-config.test.ts'],
+  },
+  {
+    name: 'orgs: a bot key in LATCH_TOKEN taken for an OAuth token',
+    file: 'src/config.ts',
+    find: "return token.startsWith('sk_bot_') ? 'bot_key' : 'oauth'",
+    replace: "return 'oauth'",
+    tests: ['test/unit/org-config.test.ts'],
+  },
+  {
+    name: 'orgs: rotate revokes the old key without verifying the new one',
+    file: 'src/orgs/bots.ts',
+    find: "() => verifyBotKey(context, created.key, bot),",
+    replace: '() => Promise.resolve(),',
+    tests: ['test/e2e/orgs.test.ts'],
+  },
+  {
+    name: 'orgs: bots delete without a terminal goes ahead unasked',
+    file: 'src/orgs/bots.ts',
+    find: 'if (options.force) return true',
+    replace: 'if (options.force || !context.stdin.isTTY) return true',
+    tests: ['test/e2e/orgs.test.ts'],
+  },
+  // --- networks: proxies, certificate authorities, doctor, the browser on WSL (issue 18) ---
+  {
+    name: 'network: HTTP_PROXY carries https requests',
+    file: 'src/transport.ts',
+    find: 'const https = make(proxies.https)',
+    replace: 'const https = make(proxies.https ?? proxies.http)',
+    tests: ['test/e2e/network-proxy.test.ts'],
+  },
+  {
+    name: 'network: the CA file replaces Node trusted roots instead of adding to them',
+    file: 'src/transport.ts',
+    find: "return [...base, nodeFs.readFileSync(caFile, 'utf8')]",
+    replace: "return [nodeFs.readFileSync(caFile, 'utf8')]",
+    tests: ['test/e2e/network-tls.test.ts'],
+  },
+  {
+    name: 'network: a certificate failure reported as a network error',
+    file: 'src/oauth/errors.ts',
+    find: 'if (tls) return new LatchError(ErrorKind.Tls,',
+    replace: 'if (tls) return new LatchError(ErrorKind.Network,',
+    tests: ['test/e2e/network-tls.test.ts'],
+  },
+  {
+    name: 'doctor: clock skew fails only over twice the bound',
+    file: 'src/doctor/checks.ts',
+    find: 'if (Math.abs(skew) > SKEW_FAIL_SECONDS) return failed(words, fix)',
+    replace: 'if (Math.abs(skew) > 2 * SKEW_FAIL_SECONDS) return failed(words, fix)',
+    tests: ['test/unit/network.test.ts'],
+  },
+  {
+    name: 'browser: WSL without interop still tries to open',
+    file: 'src/ui/browser.ts',
+    find: 'return inWsl.interop',
+    replace: 'return true',
+    tests: ['test/unit/device-screen.test.ts'],
+  },
+  // --- issue 15: managed tokens and keys, LATCH_API_KEY ---
+  {
+    name: 'tokens: rotate revokes the old one before verifying the new one',
+    file: 'src/manage/rotate.ts',
+    find: "await steps.run(`Verifying the new ${noun}...`, () => verify(context, kind, created.secret))",
+    replace: "await session.api.revoke(session.credential, old.id)\n    await steps.run(`Verifying the new ${noun}...`, () => verify(context, kind, created.secret))",
+    tests: ['test/e2e/tokens.test.ts'],
+  },
+  {
+    name: 'tokens: stored login beats LATCH_API_KEY',
+    file: 'src/config.ts',
+    find: 'const apiKey: Resolved<string> | undefined = !envToken && envApiKey',
+    replace: 'const apiKey: Resolved<string> | undefined = !envToken && !stored?.token && envApiKey',
+    tests: ['test/unit/config.test.ts'],
+  },
+  {
+    name: 'tokens: LATCH_API_KEY beats LATCH_TOKEN',
+    file: 'src/config.ts',
+    find: 'const apiKey: Resolved<string> | undefined = !envToken && envApiKey',
+    replace: 'const apiKey: Resolved<string> | undefined = envApiKey',
+    tests: ['test/unit/config.test.ts'],
+  },
+  {
+    name: 'tokens: no re-read of the exchange cache under the lock (one exchange per process)',
+    file: 'src/auth/api-key-exchange.ts',
+    find: 'const again = usable(await readCache(store))',
+    replace: 'const again = undefined as ResolvedToken | undefined',
+    tests: ['test/e2e/api-keys.test.ts'],
+  },
+  {
+    name: 'tokens: a 65-character name accepted',
+    file: 'src/manage/input.ts',
+    find: 'if (length > MAX_NAME_LENGTH) throw',
+    replace: 'if (length > MAX_NAME_LENGTH + 1) throw',
+    tests: ['test/unit/manage-input.test.ts'],
   },
   // --- the platform API's credentials, organizations and bots (issues 15 and 16) ---
   {

@@ -10,6 +10,7 @@ import {sameIssuer} from '../config.js'
 import type {Steps} from '../ui/steps.js'
 import {safeText} from '../ui/terminal-text.js'
 import {confirm} from '../ui/confirm.js'
+import type {ExpiryWarning} from './expiry-warning.js'
 import {printedExpiry} from './instant.js'
 import {platformScopes} from './scopes.js'
 
@@ -17,11 +18,15 @@ export interface LoginResult {
   authenticated: true
   credentials_path: string
   issuer: string
+  /** The profile the login was saved in. */
+  profile: string
   /** Device login only: scopes that were asked for but are not in the server's grant. */
   scopes_not_granted?: string[]
   token: {expires_at: null | string; scopes: string[]; type: 'oauth' | 'pat'}
   /** Null for a personal access token that may not read the account, or a server that names no user. */
   user: null | {id: string; name: string}
+  /** `login --token` with a token that expires within 7 days (also said on stderr). */
+  expiry_warning?: ExpiryWarning
 }
 
 /** A login that would have replaced another user's, declined at the prompt: nothing was saved. */
@@ -61,6 +66,8 @@ export async function saveLogin(context: Context, token: StoredToken, user: unde
     api_url: apiUrl,
     created_at: new Date().toISOString(),
     issuer,
+    // The default organization (`latch orgs switch`) is the same person's on the same server only.
+    org: current && sameIssuer(current.issuer, issuer) && user && current.user?.id === user.id ? current.org : undefined,
     token,
     user: user ? {id: user.id, name: user.name} : undefined,
     version: 1,
@@ -74,11 +81,13 @@ export async function saveLogin(context: Context, token: StoredToken, user: unde
     },
     {done: () => (user ? `Authenticated successfully as ${safeText(user.name)} (${safeText(user.id)}).` : 'Authenticated successfully.')},
   )
-  if (!json) context.note(`Credentials saved to ${context.store.path}`)
+  const {profile} = context.config
+  if (!json) context.note(`Credentials saved to ${context.store.path}${profile.reason === 'default' ? '' : ` (profile ${safeText(profile.value)})`}`)
   return {
     authenticated: true,
     credentials_path: context.store.path,
     issuer,
+    profile: profile.value,
     token: {expires_at: printedExpiry(token.expires_at), scopes: platformScopes(token.scopes), type: token.type},
     user: user ? {id: user.id, name: user.name} : null,
   }
