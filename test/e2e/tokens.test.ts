@@ -47,8 +47,11 @@ async function list(extra: Record<string, string | undefined> = {}): Promise<Lis
   return JSON.parse(result.stdout) as Listed[]
 }
 
+/** The token of the default profile in credentials.json (format 2; format 1 had it at the top). */
 async function storedToken(): Promise<string | undefined> {
-  return (JSON.parse(await readFile(sandbox.credentialsPath, 'utf8')) as {token?: {access_token: string}}).token?.access_token
+  type Login = {token?: {access_token: string}}
+  const file = JSON.parse(await readFile(sandbox.credentialsPath, 'utf8')) as Login & {profiles?: Record<string, Login>}
+  return (file.profiles ? file.profiles.default : file).token?.access_token
 }
 
 async function platformStatus(token: string, issuer = emulator.issuer): Promise<number> {
@@ -229,6 +232,20 @@ describe('tokens rotate', () => {
     const whoami = await cli(['whoami', '--json'])
     expect(whoami.code).toBe(0)
     expect(JSON.parse(whoami.stdout).token.type).toBe('pat')
+  })
+
+  it('--profile: the login of that profile is the one used, marked, and replaced in its own entry; the default profile is untouched', async () => {
+    const home = await signIn()
+    const work = await emulator.createPat({name: 'work', scopes: ADMIN_SCOPES})
+    expect((await runCli(['login', '--token', '--profile', 'work'], {env: sandbox.env(), input: `${work.token}\n`})).code).toBe(0)
+    const listed = JSON.parse((await cli(['tokens', 'list', '--json', '--profile', 'work'])).stdout) as Listed[]
+    expect(listed.find((token) => token.in_use)?.id).toBe(work.id)
+    const rotated = await cli(['tokens', 'rotate', work.id, '--profile', 'work'])
+    expect(rotated.code).toBe(0)
+    type Login = {token?: {access_token: string}}
+    const file = JSON.parse(await readFile(sandbox.credentialsPath, 'utf8')) as {profiles: Record<string, Login>}
+    expect(file.profiles.work.token?.access_token).toBe(rotated.stdout.trim())
+    expect(file.profiles.default.token?.access_token).toBe(home.token)
   })
 
   it('rotating the token in LATCH_TOKEN says that LATCH_TOKEN still holds the old one', async () => {
