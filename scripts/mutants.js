@@ -575,8 +575,8 @@ const MUTATIONS = [
   {
     name: 'tokens: rotate revokes the old one before verifying the new one',
     file: 'src/manage/rotate.ts',
-    find: "await steps.run(`Verifying the new ${noun}...`, () => verify(context, kind, created.secret))",
-    replace: "await session.api.revoke(session.credential, old.id)\n    await steps.run(`Verifying the new ${noun}...`, () => verify(context, kind, created.secret))",
+    find: 'await verify(context, kind, created.secret)',
+    replace: 'await session.api.revoke(session.credential, old.id)\n      await verify(context, kind, created.secret)',
     tests: ['test/e2e/tokens.test.ts'],
   },
   {
