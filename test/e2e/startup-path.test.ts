@@ -112,6 +112,16 @@ describe('start-up path', () => {
     expect(loaded).not.toContain('ajv')
     // The login steps' renderer is for login only.
     expect(loaded).not.toContain('listr2')
+    // The proxy and CA agent (src/transport.ts) loads only when a proxy variable or a CA file is set.
+    expect(loaded).not.toContain('undici')
+  })
+
+  it('latch whoami loads undici only when a proxy variable is set', async () => {
+    const log = join(hooks, 'whoami-proxy.log')
+    // NO_PROXY=* keeps the request direct, but HTTP_PROXY alone makes the agent load.
+    const result = await runCli(['whoami'], {env: sandbox.env({HTTP_PROXY: 'http://127.0.0.1:9', LATCH_TEST_MODULE_LOG: log, NODE_OPTIONS: `--import=${join(hooks, 'register.mjs')}`, NO_PROXY: '*'})})
+    expect(result.code).toBe(0)
+    expect(packagesOf((await readFile(log, 'utf8')).split('\n').filter(Boolean))).toContain('undici')
   })
 
   // Each of these costs milliseconds on Node 24+, where Node itself starts in ~25 ms (docs/performance.md):
