@@ -461,6 +461,42 @@ const MUTATIONS = [
     replace: 'const slowDown = current.polls <= options.forcedPolls',
     tests: ['test/emulator/slow-down.test.ts'],
   },
+  // --- organizations and bots (issue 16 §2) ---
+  {
+    name: 'orgs: LATCH_ORG beats --org',
+    file: 'src/config.ts',
+    find: "['flag', '--org', options.flags?.org?.trim() || undefined],",
+    replace: "['flag', '--org', readEnv(options.env, names.org) ? undefined : options.flags?.org?.trim() || undefined],",
+    tests: ['test/unit/org-config.test.ts'],
+  },
+  {
+    name: 'orgs: the stored default follows a token from LATCH_TOKEN',
+    file: 'src/config.ts',
+    find: "['file', path, token?.source === 'file' && !mismatch ? stored?.org : undefined],",
+    replace: "['file', path, !mismatch ? stored?.org : undefined],",
+    tests: ['test/unit/org-config.test.ts'],
+  },
+  {
+    name: 'orgs: a bot key in LATCH_TOKEN taken for an OAuth token',
+    file: 'src/config.ts',
+    find: "return token.startsWith('sk_bot_') ? 'bot_key' : 'oauth'",
+    replace: "return 'oauth'",
+    tests: ['test/unit/org-config.test.ts'],
+  },
+  {
+    name: 'orgs: rotate revokes the old key without verifying the new one',
+    file: 'src/orgs/bots.ts',
+    find: "() => verifyBotKey(context, created.key, bot),",
+    replace: '() => Promise.resolve(),',
+    tests: ['test/e2e/orgs.test.ts'],
+  },
+  {
+    name: 'orgs: bots delete without a terminal goes ahead unasked',
+    file: 'src/orgs/bots.ts',
+    find: 'if (options.force) return true',
+    replace: 'if (options.force || !context.stdin.isTTY) return true',
+    tests: ['test/e2e/orgs.test.ts'],
+  },
   // --- networks: proxies, certificate authorities, doctor, the browser on WSL (issue 18) ---
   {
     name: 'network: HTTP_PROXY carries https requests',
@@ -496,6 +532,79 @@ const MUTATIONS = [
     find: 'return inWsl.interop',
     replace: 'return true',
     tests: ['test/unit/device-screen.test.ts'],
+  },
+  // --- issue 15: managed tokens and keys, LATCH_API_KEY ---
+  {
+    name: 'tokens: rotate revokes the old one before verifying the new one',
+    file: 'src/manage/rotate.ts',
+    find: "await steps.run(`Verifying the new ${noun}...`, () => verify(context, kind, created.secret))",
+    replace: "await session.api.revoke(session.credential, old.id)\n    await steps.run(`Verifying the new ${noun}...`, () => verify(context, kind, created.secret))",
+    tests: ['test/e2e/tokens.test.ts'],
+  },
+  {
+    name: 'tokens: stored login beats LATCH_API_KEY',
+    file: 'src/config.ts',
+    find: 'const apiKey: Resolved<string> | undefined = !envToken && envApiKey',
+    replace: 'const apiKey: Resolved<string> | undefined = !envToken && !stored?.token && envApiKey',
+    tests: ['test/unit/config.test.ts'],
+  },
+  {
+    name: 'tokens: LATCH_API_KEY beats LATCH_TOKEN',
+    file: 'src/config.ts',
+    find: 'const apiKey: Resolved<string> | undefined = !envToken && envApiKey',
+    replace: 'const apiKey: Resolved<string> | undefined = envApiKey',
+    tests: ['test/unit/config.test.ts'],
+  },
+  {
+    name: 'tokens: no re-read of the exchange cache under the lock (one exchange per process)',
+    file: 'src/auth/api-key-exchange.ts',
+    find: 'const again = usable(await readCache(store))',
+    replace: 'const again = undefined as ResolvedToken | undefined',
+    tests: ['test/e2e/api-keys.test.ts'],
+  },
+  {
+    name: 'tokens: a 65-character name accepted',
+    file: 'src/manage/input.ts',
+    find: 'if (length > MAX_NAME_LENGTH) throw',
+    replace: 'if (length > MAX_NAME_LENGTH + 1) throw',
+    tests: ['test/unit/manage-input.test.ts'],
+  },
+  // --- the platform API's credentials, organizations and bots (issues 15 and 16) ---
+  {
+    name: 'server: a credential may give scopes it lacks (escalation)',
+    file: 'src/emulator/credentials-api.ts',
+    find: 'const missing = scopes.filter((scope) => !caller.scopes.includes(scope))',
+    replace: 'const missing = scopes.filter((scope) => !caller.scopes.includes(scope) && caller.token.type === \'pat\')',
+    tests: ['test/emulator/credentials-api.test.ts'],
+  },
+  {
+    name: 'server: a revoked API key still backs its exchanged tokens',
+    file: 'src/emulator/token-exchange.ts',
+    find: 'return key && this.#secrets.isLive(key) ? key : undefined',
+    replace: 'return key',
+    also: [{find: "if (credential.kind !== 'api_key') return", replace: 'return'}],
+    tests: ['test/emulator/token-exchange.test.ts'],
+  },
+  {
+    name: 'server: a member may create bots and bot keys',
+    file: 'src/emulator/access.ts',
+    find: "if (roleOf(account, org) !== 'admin') {",
+    replace: 'if (roleOf(account, org) === undefined) {',
+    tests: ['test/emulator/organizations.test.ts'],
+  },
+  {
+    name: 'server: a PAT made in one organization acts in another',
+    file: 'src/emulator/access.ts',
+    find: 'if (caller.boundOrg && caller.boundOrg.id !== org.id) {',
+    replace: "if (caller.boundOrg && caller.principal.kind === 'bot' && caller.boundOrg.id !== org.id) {",
+    tests: ['test/emulator/organizations.test.ts', 'test/emulator/credentials-api.test.ts'],
+  },
+  {
+    name: 'server: deleting a bot leaves its keys alive',
+    file: 'src/emulator/bots-api.ts',
+    find: 'for (const key of keys) this.#secrets.markRevoked(key, now)',
+    replace: 'for (const key of keys) void key',
+    tests: ['test/emulator/organizations.test.ts'],
   },
 ]
 

@@ -50,7 +50,7 @@ export interface ContextOptions {
   /** The running CLI's version, for the User-Agent (the host CLI's when mounted). */
   version?: string
   env?: Record<string, string | undefined>
-  flags?: {caFile?: string; issuer?: string}
+  flags?: {caFile?: string; issuer?: string; org?: string}
   stderr?: NodeJS.WriteStream
   stdin?: NodeJS.ReadStream
 }

@@ -167,16 +167,19 @@ export async function transportFetch(url: string, init: RequestInit): Promise<Re
   return response as unknown as Response
 }
 
-export interface AgentGetResponse {
+export interface AgentResponse {
   body: AsyncIterable<Uint8Array> & {destroy(): void}
   headers: Record<string, string | string[] | undefined>
   statusCode: number
 }
 
-/** A GET through undici's agent (the platform client's path when a proxy or CA file is set); undefined when none is needed. */
-export async function agentGet(url: string, options: {headers: Record<string, string>; signal: AbortSignal}): Promise<AgentGetResponse | undefined> {
+/** A request through undici's agent (the platform client's path when a proxy or CA file is set); undefined when none is needed. */
+export async function agentRequest(
+  url: string,
+  options: {body?: string; headers: Record<string, string>; method: 'DELETE' | 'GET' | 'POST'; signal: AbortSignal},
+): Promise<AgentResponse | undefined> {
   if (!needsAgent()) return undefined
   const loaded = await currentAgents()
-  const response = await loaded.undici.request(url, {dispatcher: loaded.for(new URL(url)), headers: options.headers, method: 'GET', signal: options.signal})
+  const response = await loaded.undici.request(url, {body: options.body, dispatcher: loaded.for(new URL(url)), headers: options.headers, method: options.method, signal: options.signal})
   return {body: response.body, headers: response.headers, statusCode: response.statusCode}
 }

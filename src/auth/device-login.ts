@@ -81,9 +81,10 @@ export async function deviceLogin(context: Context, options: DeviceLoginOptions)
 }
 
 export function warnIfShadowed(context: Context): void {
-  const {token} = context.config
-  if (token?.source === 'env') {
-    context.note(`Warning: ${token.origin} is set; it will keep taking precedence over the credentials this login saves.`)
+  const {apiKey, token} = context.config
+  const winner = token?.source === 'env' ? token.origin : apiKey?.origin
+  if (winner) {
+    context.note(`Warning: ${winner} is set; it will keep taking precedence over the credentials this login saves.`)
   }
 }
 

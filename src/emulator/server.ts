@@ -9,17 +9,20 @@ import type {AddressInfo} from 'node:net'
 
 import {findAccountByUsername, seededUsernames} from './accounts.js'
 import {Activity} from './activity.js'
+import {BotDirectory} from './bots-api.js'
 import {CONTROL_PREFIX, ControlApi} from './control-api.js'
 import {DeviceApprovals} from './device-approvals.js'
 import {DevicePolling} from './device-polling.js'
 import {HttpError, sendHtml, sendHttpError, sendJson} from './http.js'
 import {InteractionPages} from './interactions.js'
 import {LocalOrigins} from './local-origins.js'
+import {Bots} from './organizations.js'
 import * as pages from './pages.js'
 import {PlatformApi} from './platform-api.js'
 import {CLIENT_ID, createProvider, loadProviderClass} from './provider.js'
 import {RequestLog} from './request-log.js'
 import {SecretStore} from './secrets.js'
+import {ExchangeGrants} from './token-exchange.js'
 import {Behaviour, type BehaviourSettings} from './settings.js'
 
 export interface EmulatorOptions {
@@ -41,7 +44,7 @@ export interface EmulatorOptions {
   behaviour?: Partial<BehaviourSettings>
   /** Serve https with this certificate chain and key (src/emulator/tls.ts) instead of plain http. */
   tls?: {cert: string; key: string}
-  /** Told one line per device code issued, approved, denied and tokens issued (no secrets). */
+  /** Told one line per device code issued, approved, denied, tokens issued and API key exchanged (no secrets). */
   onActivity?: (line: string) => void
 }
 
@@ -133,11 +136,14 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const issuer = `${tls ? 'https' : 'http'}://${urlHost(settings.host)}:${bound.port}`
   const issuerHost = new URL(issuer).host
 
+  const secrets = new SecretStore()
+  const exchangeGrants = new ExchangeGrants(secrets)
   let provider
   try {
     provider = await createProvider(ProviderClass, {
       accessTokenTtl: settings.accessTokenTtl,
       deviceCodeTtl: settings.deviceCodeTtl,
+      exchangeGrants,
       interval: settings.interval,
       issuer,
       onTokenRequest: (req, details) => tokenRequests.set(req, details),
@@ -145,17 +151,19 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       activity,
       behaviour,
       polling: new DevicePolling(settings.deviceCodeTtl),
+      secrets,
     })
   } catch (error) {
     server.close()
     throw error
   }
 
-  const secrets = new SecretStore()
   const approvals = new DeviceApprovals(provider, behaviour, activity)
-  const platformApi = new PlatformApi(provider, secrets, behaviour)
+  exchangeGrants.endTokensOnRevocation(provider)
+  const bots = new BotDirectory(new Bots(), secrets)
+  const platformApi = new PlatformApi({behaviour, bots, exchangeGrants, provider, secrets})
   const localOrigins = new LocalOrigins(settings.host, bound.port, tls ? 'https:' : 'http:')
-  const controlApi = new ControlApi({approvals, behaviour, origins: localOrigins, provider, requestLog, secrets})
+  const controlApi = new ControlApi({approvals, behaviour, bots, origins: localOrigins, provider, requestLog, secrets})
   const interactionPages = new InteractionPages(provider, behaviour, activity)
   const oidcCallback = provider.callback()
 

@@ -2,7 +2,7 @@
  * Certificate authorities, end to end: `latch emulator --https` serves a certificate from a local CA
  * it creates, and latch must refuse it until told to trust that CA (LATCH_CA_FILE, --ca-file or
  * NODE_EXTRA_CA_CERTS), then work; an expired and a wrong-host certificate fail with the problem in
- * words and the fix, exit 12 (docs/troubleshooting.md).
+ * words and the fix, exit 15 (docs/troubleshooting.md).
  */
 import {afterAll, beforeAll, describe, expect, it} from '@jest/globals'
 import {writeFile} from 'node:fs/promises'
@@ -21,16 +21,16 @@ describe('the https emulator with its local CA', () => {
     expect(emulator.caFile).toMatch(/ca\.pem$/)
   })
 
-  it('without the CA: a clear error naming the host, the problem and LATCH_CA_FILE, exit 12, no stack', async () => {
+  it('without the CA: a clear error naming the host, the problem and LATCH_CA_FILE, exit 15, no stack', async () => {
     const result = await runCli(['login', '--no-browser'], {env: sandbox.env()})
-    expect(result.code).toBe(12)
+    expect(result.code).toBe(15)
     expect(result.stderr).toContain(`Error: Could not discover the server at ${emulator.issuer}: a certificate in its chain is self-signed and not trusted here`)
     expect(result.stderr).toContain('LATCH_CA_FILE=/path/to/corp-root.pem')
     expect(result.stderr).not.toMatch(/\n\s+at /)
 
     const json = await runCli(['whoami', '--json'], {env: sandbox.env({LATCH_TOKEN: 'sk_pat_' + 'a'.repeat(64)})})
-    expect(json.code).toBe(12)
-    expect(JSON.parse(json.stdout).error).toMatchObject({code: 'tls', exit: 12})
+    expect(json.code).toBe(15)
+    expect(JSON.parse(json.stdout).error).toMatchObject({code: 'tls', exit: 15})
   })
 
   it('with LATCH_CA_FILE, --ca-file or NODE_EXTRA_CA_CERTS: login, whoami and token work', async () => {
@@ -52,7 +52,7 @@ describe('the https emulator with its local CA', () => {
     expect(both.code).toBe(0)
     // And that other CA alone does not make the emulator trusted.
     const alone = await runCli(['whoami'], {env: sandbox.env({LATCH_CA_FILE: other})})
-    expect(alone.code).toBe(12)
+    expect(alone.code).toBe(15)
   })
 
   it('a CA file that is missing or not PEM is a usage error before any request', async () => {
@@ -82,16 +82,16 @@ describe('certificates that are wrong', () => {
   })
   const sandbox = useSandbox({issuer: 'https://127.0.0.1:1'} as RunningEmulator)
 
-  it('expired: says so, and that the server must renew it or the clock is wrong, exit 12', async () => {
+  it('expired: says so, and that the server must renew it or the clock is wrong, exit 15', async () => {
     const result = await runCli(['login', '--no-browser'], {env: sandbox.env({LATCH_CA_FILE: expired.caFile, LATCH_ISSUER: expired.issuer})})
-    expect(result.code).toBe(12)
+    expect(result.code).toBe(15)
     expect(result.stderr).toContain(`Could not discover the server at ${expired.issuer}: its certificate has expired`)
     expect(result.stderr).toContain('must renew its certificate')
   })
 
-  it('wrong host: names the host the certificate is for, exit 12', async () => {
+  it('wrong host: names the host the certificate is for, exit 15', async () => {
     const result = await runCli(['login', '--no-browser'], {env: sandbox.env({LATCH_CA_FILE: wrongHost.caFile, LATCH_ISSUER: wrongHost.issuer})})
-    expect(result.code).toBe(12)
+    expect(result.code).toBe(15)
     expect(result.stderr).toContain(`Could not discover the server at ${wrongHost.issuer}: its certificate is for another host (wrong-host.invalid), not 127.0.0.1`)
   })
 })

@@ -33,7 +33,11 @@ export interface RunningEmulator {
   /** Approves a pending user code as `user` (default alice), optionally granting only some scopes. Throws on non-2xx. */
   approve(userCode: string, user?: string, scopes?: string[]): Promise<void>
   deny(userCode: string): Promise<void>
-  createPat(options: {user?: string; name?: string; scopes: string[]; expires_in?: number}): Promise<{id: string; token: string}>
+  createPat(options: {user?: string; name?: string; scopes: string[]; expires_in?: number; org?: string}): Promise<{id: string; token: string; masked: string}>
+  /** An API key (`sk_live_…`) for `user` (default alice) in `org` (default the user's first organization). */
+  createApiKey(options: {user?: string; name?: string; scopes?: string[]; org?: string}): Promise<{id: string; key: string; masked: string}>
+  /** A bot key for the bot named `bot` in `org`, creating the bot if it does not exist. */
+  createBotKey(options: {org: string; bot: string; label?: string}): Promise<{id: string; key: string; masked: string; bot: {id: string; name: string}}>
   createProject(options: {user?: string; name: string}): Promise<{id: string; name: string; access_key: string}>
   revoke(token: string): Promise<void>
   /** Changes server-behaviour settings (docs/emulator.md, "Server behaviour") for the next requests. */
@@ -66,8 +70,10 @@ export async function startEmulator(args: string[] = []): Promise<RunningEmulato
       await control('POST', '/device/approve', {scopes, user, user_code: userCode})
     },
     caFile,
-    createPat: ({expires_in, name = 'test', scopes, user = 'alice'}) =>
-      control('POST', '/pats', {expires_in, name, scopes, user}),
+    createApiKey: ({name = 'test', org, scopes, user = 'alice'}) => control('POST', '/api-keys', {name, org, scopes, user}),
+    createBotKey: ({bot, label = 'test', org}) => control('POST', '/bots/keys', {bot, label, org}),
+    createPat: ({expires_in, name = 'test', org, scopes, user = 'alice'}) =>
+      control('POST', '/pats', {expires_in, name, org, scopes, user}),
     createProject: ({name, user = 'alice'}) => control('POST', '/projects', {name, user}),
     async deny(userCode) {
       await control('POST', '/device/deny', {user_code: userCode})
