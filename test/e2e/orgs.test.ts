@@ -295,6 +295,54 @@ describe('latch bots keys', () => {
   })
 })
 
+describe('latch tokens --org', () => {
+  it('tokens create --org makes a PAT bound to that organization; it is refused on the other one', async () => {
+    await loginAs('bob')
+    const made = await cli(['tokens', 'create', '--name', 'globex-ci', '--scopes', 'account.read,keys.read,keys.write', '--org', 'globex', '--json'])
+    expect(made.code).toBe(0)
+    const report = JSON.parse(made.stdout)
+    expect(report.org).toEqual({id: 'org_globex', name: 'globex'})
+
+    const whoami = JSON.parse((await cli(['whoami', '--json'], {LATCH_TOKEN: report.token})).stdout)
+    expect(whoami.org).toEqual({id: 'org_globex', name: 'globex', role: 'admin'})
+    const elsewhere = await cli(['bots', 'list', '--org', 'acme'], {LATCH_TOKEN: report.token})
+    expect(elsewhere.code).toBe(12)
+    expect((await cli(['bots', 'list'], {LATCH_TOKEN: report.token})).code).toBe(0)
+
+    // Without --org, the current organization decides: LATCH_ORG here.
+    const fromEnv = JSON.parse((await cli(['tokens', 'create', '--name', 'env', '--scopes', 'account.read', '--json'], {LATCH_ORG: 'globex'})).stdout)
+    expect(fromEnv.org.name).toBe('globex')
+    const byDefault = JSON.parse((await cli(['tokens', 'create', '--name', 'first', '--scopes', 'account.read', '--json'])).stdout)
+    expect(byDefault.org.name).toBe('acme')
+  })
+
+  it('tokens list --org shows only the tokens of that organization', async () => {
+    await loginAs('bob')
+    const [inAcme, inGlobex] = [botName(), botName()]
+    await cli(['tokens', 'create', '--name', inAcme, '--scopes', 'account.read', '--org', 'acme'])
+    await cli(['tokens', 'create', '--name', inGlobex, '--scopes', 'account.read', '--org', 'org_globex'])
+    const listed = async (args: string[]) => JSON.parse((await cli(['tokens', 'list', '--json', ...args])).stdout) as Array<{name: string; org: {name: string}}>
+    const globex = await listed(['--org', 'globex'])
+    expect(globex.map((token) => token.name)).toContain(inGlobex)
+    expect(globex.map((token) => token.name)).not.toContain(inAcme)
+    expect(new Set(globex.map((token) => token.org.name))).toEqual(new Set(['globex']))
+    const acme = await listed(['--org', 'org_acme'])
+    expect(acme.map((token) => token.name)).toContain(inAcme)
+    expect(new Set(acme.map((token) => token.org.name))).toEqual(new Set(['acme']))
+    expect((await listed([])).map((token) => token.name)).toEqual(expect.arrayContaining([inAcme, inGlobex]))
+  })
+
+  it('tokens create --org naming an organization you are not in: not_found (exit 13), nothing made', async () => {
+    await loginAs('alice')
+    const name = botName()
+    const result = await cli(['tokens', 'create', '--name', name, '--scopes', 'account.read', '--org', 'globex'])
+    expect(result.code).toBe(13)
+    expect(result.stdout).toBe('')
+    expect(result.stderr).toContain('globex')
+    expect(JSON.parse((await cli(['tokens', 'list', '--json'])).stdout).map((token: {name: string}) => token.name)).not.toContain(name)
+  })
+})
+
 /**
  * A deliberately quirky platform in front of the emulator: it passes every request through, except
  * that it rejects every bot key at /v1/me (401), as a platform whose new keys take a while to work
