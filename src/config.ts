@@ -10,6 +10,7 @@ import {isAbsolute, join} from 'node:path'
 import type {StoredCredentials, StoredToken} from './credentials/schema.js'
 
 import {ErrorKind, LatchError} from './errors.js'
+import {nodeFs} from './node-fs.js'
 import {DEFAULT_LOGIN_SCOPES} from './platform/scopes.js'
 import type {Settings} from './settings/keys.js'
 
@@ -33,6 +34,7 @@ export interface EnvNames {
   apiKey: string
   apiUrl: string
   browser: string
+  caFile: string
   clientId: string
   configDir: string
   httpTimeout: string
@@ -50,6 +52,7 @@ export function envNames(bin: string): EnvNames {
     apiKey: `${prefix}API_KEY`,
     apiUrl: `${prefix}API_URL`,
     browser: `${prefix}BROWSER`,
+    caFile: `${prefix}CA_FILE`,
     clientId: `${prefix}CLIENT_ID`,
     configDir: `${prefix}CONFIG_DIR`,
     httpTimeout: `${prefix}HTTP_TIMEOUT`,
@@ -143,6 +146,8 @@ export interface ResolvedConfig {
   apiUrl: Resolved<string>
   /** The command that opens URLs, when the user chose one. */
   browser?: Resolved<string>
+  /** An extra certificate authority (PEM file) to trust, when one is given: see resolveCaFile. */
+  caFile?: Resolved<string>
   /** The same, as a plain value. */
   browserCommand?: string
   clientId: Resolved<string>
@@ -183,7 +188,7 @@ const DEFAULT_STDIN_TIMEOUT_SECONDS = 10
 
 export interface ResolveOptions extends ConfigInput {
   credentials?: StoredCredentials
-  flags?: {issuer?: string; org?: string}
+  flags?: {caFile?: string; issuer?: string; org?: string}
   /** The settings file's content (src/settings/file.ts). */
   settings?: Settings
 }
@@ -297,6 +302,7 @@ export function resolveConfig(options: ResolveOptions): ResolvedConfig {
     apiUrl,
     browser,
     browserCommand: browser?.value,
+    caFile: resolveCaFile(options),
     clientId,
     configDir,
     credentialsPath: path,
@@ -311,6 +317,41 @@ export function resolveConfig(options: ResolveOptions): ResolvedConfig {
     stdinTimeout: seconds(options.env, names.stdinTimeout, DEFAULT_STDIN_TIMEOUT_SECONDS),
     token,
   }
+}
+
+/**
+ * The extra certificate authority latch trusts besides Node's own (and NODE_EXTRA_CA_CERTS): --ca-file,
+ * else LATCH_CA_FILE. It must be an absolute path to a readable PEM file holding a certificate; a
+ * mistake is a usage error here, before any request, rather than a TLS failure later.
+ */
+export function resolveCaFile(options: Pick<ResolveOptions, 'bin' | 'env' | 'flags' | 'home'>): Resolved<string> | undefined {
+  const name = envNames(options.bin).caFile
+  const set = firstOf<string>(
+    [
+      ['flag', '--ca-file', options.flags?.caFile?.trim() || undefined],
+      ['env', name, readEnv(options.env, name)],
+    ],
+    {origin: 'default', source: 'default', value: ''},
+  )
+  if (!set.value) return undefined
+  const path = absolutePath(set.value, set.origin, options.home)
+  let text: string
+  try {
+    text = nodeFs.readFileSync(path, 'utf8')
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code
+    throw new LatchError(ErrorKind.Usage, `Cannot read the CA file ${path} (from ${set.origin}): ${code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'it is a directory' : (code ?? 'unreadable')}`, {
+      hint: 'point it at the PEM file of your organisation\'s root certificate (ask IT, or export it from your browser)',
+    })
+  }
+
+  if (!text.includes('-----BEGIN CERTIFICATE-----')) {
+    throw new LatchError(ErrorKind.Usage, `The CA file ${path} (from ${set.origin}) holds no PEM certificate`, {
+      hint: 'it must contain a -----BEGIN CERTIFICATE----- block; convert a DER (.cer/.crt) file with `openssl x509 -inform der -in root.cer -out root.pem`',
+    })
+  }
+
+  return {...set, value: path}
 }
 
 /**

@@ -32,6 +32,8 @@ export const ErrorKind = {
   NotFound: 'not_found',
   /** A name that must be unique is taken (a bot's name in its organization). */
   Conflict: 'conflict',
+  /** The server's TLS certificate is not trusted here: unknown CA (a TLS-inspecting proxy?), expired, or for another host. */
+  Tls: 'tls',
   /** The user pressed Ctrl-C or the process got SIGINT. */
   Cancelled: 'cancelled',
   /** The process got SIGTERM. */
@@ -56,6 +58,7 @@ export const EXIT_CODES: Record<ErrorKind, number> = {
   forbidden: 12,
   not_found: 13,
   conflict: 14,
+  tls: 15,
   cancelled: 130,
   terminated: 143,
 }

@@ -48,15 +48,14 @@ export async function withActiveToken<T>(context: Context, request: (token: Reso
   try {
     return await request(token)
   } catch (error) {
-    if (!(error instanceof LatchError && error.kind === ErrorKind.TokenInvalid)) throw error
     const {apiKey} = context.config
-    if (apiKey && token.value.type === 'exchanged') {
+    if (apiKey && token.value.type === 'exchanged' && error instanceof LatchError && error.kind === ErrorKind.TokenInvalid) {
       // A rejected exchanged token: the key is exchanged once more (a revoked key then fails there).
       const {exchangedToken} = await import('./api-key-exchange.js')
       return request(await exchangedToken(context, apiKey, {rejected: token.value.accessToken}))
     }
 
-    if (!canRefresh(context, token)) throw error
+    if (!(error instanceof LatchError && error.kind === ErrorKind.TokenInvalid) || !canRefresh(context, token)) throw error
     const {withCredentialsLock} = await import('../credentials/lock.js')
     const renewed = await withCredentialsLock(context.store.path, () => refreshLocked(context, token, {rejected: true}))
     return request(renewed)

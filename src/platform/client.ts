@@ -3,7 +3,8 @@
  * checked field by field before use, and every failure becomes one of the documented errors.
  */
 import {ErrorKind, LatchError} from '../errors.js'
-import {describeNetworkFailure, describeRetryAfter, oneLine} from '../network-errors.js'
+import {describeNetworkFailure, describeRetryAfter, findTlsFailure, oneLine, tlsHint} from '../network-errors.js'
+import {proxyNote} from '../transport.js'
 import {type HttpGet, type HttpGetResponse, httpGet, type HttpRequest, httpRequest} from './http-get.js'
 import {PROTOCOL_SCOPES} from './scopes.js'
 
@@ -143,8 +144,10 @@ export class PlatformClient {
         ? await this.sendRequest(url, {...options, body: api.body === undefined ? undefined : JSON.stringify(api.body), method: api.method})
         : await this.request(url, options)
     } catch (error) {
+      const tls = findTlsFailure(error)
+      if (tls) throw new LatchError(ErrorKind.Tls, `Could not reach ${url}${proxyNote(url)}: ${tls.problem}`, {cause: error, hint: tlsHint(tls, url)})
       const reason = describeNetworkFailure(error)
-      throw new LatchError(ErrorKind.Network, `Could not reach ${url}: ${reason === 'timed out' ? `no answer within ${this.timeoutSeconds} s` : (reason ?? oneLine(String(error)))}`, {
+      throw new LatchError(ErrorKind.Network, `Could not reach ${url}${proxyNote(url)}: ${reason === 'timed out' ? `no answer within ${this.timeoutSeconds} s` : (reason ?? oneLine(String(error)))}`, {
         cause: error,
         hint: 'check the URL and your network connection, then try again',
       })
