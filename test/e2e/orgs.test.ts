@@ -250,7 +250,10 @@ describe('latch bots keys', () => {
     const key = (await cli(['bots', 'keys', 'create', name, '--label', 'x'])).stdout.trim()
     const [{id}] = JSON.parse((await cli(['bots', 'keys', 'list', name, '--json'])).stdout).keys
 
-    expect((await cli(['bots', 'keys', 'revoke', name, id])).code).toBe(2)
+    const unforced = await cli(['bots', 'keys', 'revoke', name, id])
+    expect(unforced.code).toBe(2)
+    expect(unforced.stderr).toContain('Error: Refusing to revoke without confirmation')
+    expect(unforced.stderr).toContain(`Hint: run \`latch bots keys revoke ${name} ${id} --force\``)
     expect(await meStatus(key)).toBe(200)
     const revoked = await cli(['bots', 'keys', 'revoke', name, id, '--force'])
     expect(revoked.code).toBe(0)
