@@ -96,6 +96,16 @@ describe('latch orgs', () => {
     expect((await cli(['whoami'])).stdout).toContain(`Org:      globex (org_globex), role admin, from the default stored in ${sandbox.credentialsPath}`)
   })
 
+  it('a new login of the same person keeps the stored default; a login as someone else drops it', async () => {
+    await loginAs('bob')
+    expect((await cli(['orgs', 'switch', 'globex'])).code).toBe(0)
+    await loginAs('bob')
+    expect(JSON.parse(await readFile(sandbox.credentialsPath, 'utf8')).org).toBe('globex')
+    await loginAs('alice')
+    expect(JSON.parse(await readFile(sandbox.credentialsPath, 'utf8')).org).toBeUndefined()
+    expect(JSON.parse((await cli(['orgs', 'list', '--json'])).stdout).current).toMatchObject({name: 'acme', source: 'default'})
+  })
+
   it('refuses to switch to an organization you are not in (exit 13), and while LATCH_TOKEN is set (exit 2)', async () => {
     await loginAs('alice')
     const before = await readFile(sandbox.credentialsPath, 'utf8')
