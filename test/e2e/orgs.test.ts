@@ -54,6 +54,12 @@ async function meStatus(token: string): Promise<number> {
   return response.status
 }
 
+/** The stored login's default organization: credentials.json holds profiles, the login in `default` here. */
+async function storedOrg(): Promise<string | undefined> {
+  const file = JSON.parse(await readFile(sandbox.credentialsPath, 'utf8'))
+  return (file.profiles?.[file.active ?? 'default'] ?? file).org
+}
+
 function cli(args: string[], env: Record<string, string> = {}) {
   return runCli(args, {env: sandbox.env(env)})
 }
@@ -82,7 +88,7 @@ describe('latch orgs', () => {
     const switched = await cli(['orgs', 'switch', 'org_globex'])
     expect(switched.code).toBe(0)
     expect(switched.stdout).toContain('Switched to globex (org_globex), where you are an admin.')
-    expect(JSON.parse(await readFile(sandbox.credentialsPath, 'utf8')).org).toBe('globex')
+    expect(await storedOrg()).toBe('globex')
 
     const current = async (args: string[], env: Record<string, string> = {}) => JSON.parse((await cli(['orgs', 'list', '--json', ...args], env)).stdout).current
     expect(await current([])).toMatchObject({name: 'globex', origin: sandbox.credentialsPath, source: 'file'})
@@ -100,9 +106,9 @@ describe('latch orgs', () => {
     await loginAs('bob')
     expect((await cli(['orgs', 'switch', 'globex'])).code).toBe(0)
     await loginAs('bob')
-    expect(JSON.parse(await readFile(sandbox.credentialsPath, 'utf8')).org).toBe('globex')
+    expect(await storedOrg()).toBe('globex')
     await loginAs('alice')
-    expect(JSON.parse(await readFile(sandbox.credentialsPath, 'utf8')).org).toBeUndefined()
+    expect(await storedOrg()).toBeUndefined()
     expect(JSON.parse((await cli(['orgs', 'list', '--json'])).stdout).current).toMatchObject({name: 'acme', source: 'default'})
   })
 
