@@ -21,8 +21,8 @@ const BOT_KEY = /^sk_bot_[0-9a-f]{64}$/
 const KEY_SCOPES = ['account.read', 'keys.read', 'keys.write']
 
 /** Signs in through the device flow as `user`, approved through the control API; the login is stored in the sandbox. */
-async function loginAs(user: string, scopes = KEY_SCOPES): Promise<void> {
-  const login = startCli(['login', '--no-browser', '--scopes', scopes.join(',')], {env: sandbox.env()})
+async function loginAs(user: string, scopes = KEY_SCOPES, extra: string[] = []): Promise<void> {
+  const login = startCli(['login', '--no-browser', '--scopes', scopes.join(','), ...extra], {env: sandbox.env()})
   login.process.stdin?.end()
   const [, code] = await login.waitFor(DEVICE_CODE)
   await emulator.approve(code, user)
@@ -110,6 +110,19 @@ describe('latch orgs', () => {
     await loginAs('alice')
     expect(await storedOrg()).toBeUndefined()
     expect(JSON.parse((await cli(['orgs', 'list', '--json'])).stdout).current).toMatchObject({name: 'acme', source: 'default'})
+  })
+
+  it('each profile keeps its own default: orgs switch --profile stores it in that login only', async () => {
+    await loginAs('bob')
+    await loginAs('bob', KEY_SCOPES, ['--profile', 'work'])
+    expect((await cli(['orgs', 'switch', 'globex', '--profile', 'work'])).code).toBe(0)
+    const file = JSON.parse(await readFile(sandbox.credentialsPath, 'utf8'))
+    expect(file.profiles.work.org).toBe('globex')
+    expect(file.profiles.default.org).toBeUndefined()
+    const current = async (env: Record<string, string> = {}, args: string[] = []) => JSON.parse((await cli(['orgs', 'list', '--json', ...args], env)).stdout).current.name
+    expect(await current({}, ['--profile', 'work'])).toBe('globex')
+    expect(await current({LATCH_PROFILE: 'work'})).toBe('globex')
+    expect(await current()).toBe('acme')
   })
 
   it('refuses to switch to an organization you are not in (exit 13), and while LATCH_TOKEN is set (exit 2)', async () => {
