@@ -13,7 +13,7 @@ export default class BotsKeysRevoke extends BaseCommand {
     key: Args.string({description: 'The key id, as `bots keys list` shows it.', required: true}),
   }
 
-  static examples = ['<%= config.bin %> <%= command.id %> ci-worker key_123', '<%= config.bin %> <%= command.id %> ci-worker key_123 --force']
+  static examples = ['<%= config.bin %> <%= command.id %> ci-worker bkey_123', '<%= config.bin %> <%= command.id %> ci-worker bkey_123 --force']
 
   static flags = {
     force: Flags.boolean({char: 'f', description: 'Do not ask for confirmation (required without a terminal).'}),

@@ -15,7 +15,7 @@ export default class BotsKeysRotate extends BaseCommand {
     key: Args.string({description: 'The id of the key to replace, as `bots keys list` shows it.', required: true}),
   }
 
-  static examples = ['<%= config.bin %> <%= command.id %> ci-worker key_123', 'NEW=$(<%= config.bin %> <%= command.id %> ci-worker key_123)']
+  static examples = ['<%= config.bin %> <%= command.id %> ci-worker bkey_123', 'NEW=$(<%= config.bin %> <%= command.id %> ci-worker bkey_123)']
 
   static flags = {
     json: jsonFlag('the new key with its record, and the revoked one'),
