@@ -4,7 +4,7 @@
  */
 import {Args, Flags} from '@oclif/core'
 
-import {BaseCommand, jsonFlag} from '../base-command.js'
+import {BaseCommand, jsonFlag, orgFlag} from '../base-command.js'
 import type {ManagedKind} from '../platform/managed-credentials.js'
 import {PLATFORM_SCOPES} from '../platform/scopes.js'
 import {formatCredentialTable} from '../ui/credential-table.js'
@@ -21,6 +21,7 @@ export function createFlags(kind: ManagedKind) {
   return {
     json: jsonFlag(`the new ${kind.noun}'s id, name, scopes, created_at, expires_at and the ${kind.noun} itself (${kind.secretField})`),
     name: Flags.string({description: `A name for the consumer (1-${MAX_NAME_LENGTH} printable characters), e.g. github-actions-prod.`, required: true}),
+    org: orgFlag(),
     scopes: Flags.string({description: `Comma-separated scopes, only as many as the consumer needs (default: inference, projects.read, deployments.read, account.read). Choose from: ${SCOPE_NAMES}. Only scopes your own credential has.`}),
     ...(kind.expires
       ? {expires: Flags.string({description: `When it stops working: 12h, 30d, a day (2026-12-31, valid to its end, UTC), or never (default: ${DEFAULT_EXPIRY_DAYS}d).`, helpValue: '30d|12h|YYYY-MM-DD|never'})}
@@ -33,23 +34,26 @@ export abstract class CreateCommand extends BaseCommand {
 
   async run(): Promise<CreatedReport> {
     const {flags} = await this.parse(this.ctor as typeof CreateCommand)
-    const f = flags as unknown as {expires?: string; name: string; scopes?: string}
-    const report = await createCredential(await this.context(), this.kind, {expires: f.expires, json: this.jsonEnabled(), name: f.name, scopes: f.scopes})
+    const f = flags as unknown as {expires?: string; name: string; org?: string; scopes?: string}
+    const report = await createCredential(await this.context({org: f.org}), this.kind, {expires: f.expires, json: this.jsonEnabled(), name: f.name, scopes: f.scopes})
     if (!this.jsonEnabled()) this.log('token' in report ? report.token : report.key)
     return report
   }
 }
 
 export function listFlags(kind: ManagedKind) {
-  return {json: jsonFlag(`an array of your ${kind.noun}s (id, name, scopes, created_at, expires_at, last_used_at, masked, in_use); never a secret`)}
+  return {
+    json: jsonFlag(`an array of your ${kind.noun}s (id, name, scopes, org, created_at, expires_at, last_used_at, masked, in_use); never a secret`),
+    org: orgFlag(),
+  }
 }
 
 export abstract class ListCommand extends BaseCommand {
   protected abstract kind: ManagedKind
 
   async run(): Promise<ListedCredential[]> {
-    await this.parse(this.ctor as typeof ListCommand)
-    const {records, usedFrom} = await listCredentials(await this.context(), this.kind)
+    const {flags} = await this.parse(this.ctor as typeof ListCommand)
+    const {records, usedFrom} = await listCredentials(await this.context({org: (flags as {org?: string}).org}), this.kind)
     if (!this.jsonEnabled()) this.log(formatCredentialTable(records, this.kind, usedFrom))
     return records
   }

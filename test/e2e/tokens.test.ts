@@ -70,13 +70,13 @@ describe('tokens create', () => {
     expect(Math.abs(lifetime - 12 * 3_600_000)).toBeLessThan(60_000)
   })
 
-  it('--json holds id, name, scopes, created_at, expires_at (null for never) and token; the default expiry is 30 days', async () => {
+  it('--json holds id, name, org, scopes, created_at, expires_at (null for never) and token; the default expiry is 30 days', async () => {
     await signIn()
     const never = await cli(['tokens', 'create', '--name', 'forever', '--expires', 'never', '--json'])
     expect(never.code).toBe(0)
     expect(never.stderr).toBe('')
     const report = JSON.parse(never.stdout)
-    expect(Object.keys(report).sort()).toEqual(['created_at', 'expires_at', 'id', 'name', 'scopes', 'token'])
+    expect(Object.keys(report).sort()).toEqual(['created_at', 'expires_at', 'id', 'name', 'org', 'scopes', 'token'])
     expect(report.expires_at).toBeNull()
     expect(report.token).toMatch(PAT)
     // Without --scopes: the login defaults.
