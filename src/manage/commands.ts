@@ -4,7 +4,7 @@
  */
 import {Args, Flags} from '@oclif/core'
 
-import {BaseCommand, caFileFlag, jsonFlag, profileFlag} from '../base-command.js'
+import {BaseCommand, caFileFlag, jsonFlag, orgFlag, profileFlag} from '../base-command.js'
 import type {ManagedKind} from '../platform/managed-credentials.js'
 import {PLATFORM_SCOPES} from '../platform/scopes.js'
 import {formatCredentialTable} from '../ui/credential-table.js'
@@ -20,11 +20,12 @@ const SCOPE_NAMES = Object.keys(PLATFORM_SCOPES).join(', ')
 /** What every one of these commands takes besides its own flags: the stored login's profile, a CA file. */
 const sessionFlags = {'ca-file': caFileFlag, profile: profileFlag()}
 
-type SessionFlags = {'ca-file'?: string; profile?: string}
+type SessionFlags = {'ca-file'?: string; org?: string; profile?: string}
 
-function contextFlags(flags: unknown): {caFile?: string; profile?: string} {
+/** The flags that shape the context: profile and CA file everywhere, --org where the command has it (create, list). */
+function contextFlags(flags: unknown): {caFile?: string; org?: string; profile?: string} {
   const given = flags as SessionFlags
-  return {caFile: given['ca-file'], profile: given.profile}
+  return {caFile: given['ca-file'], org: given.org, profile: given.profile}
 }
 
 export function createFlags(kind: ManagedKind) {
@@ -32,6 +33,7 @@ export function createFlags(kind: ManagedKind) {
     ...sessionFlags,
     json: jsonFlag(`the new ${kind.noun}'s id, name, scopes, created_at, expires_at and the ${kind.noun} itself (${kind.secretField})`),
     name: Flags.string({description: `A name for the consumer (1-${MAX_NAME_LENGTH} printable characters), e.g. github-actions-prod.`, required: true}),
+    org: orgFlag(),
     scopes: Flags.string({description: `Comma-separated scopes, only as many as the consumer needs (default: inference, projects.read, deployments.read, account.read). Choose from: ${SCOPE_NAMES}. Only scopes your own credential has.`}),
     ...(kind.expires
       ? {expires: Flags.string({description: `When it stops working: 12h, 30d, a day (2026-12-31, valid to its end, UTC), or never (default: ${DEFAULT_EXPIRY_DAYS}d).`, helpValue: '30d|12h|YYYY-MM-DD|never'})}
@@ -52,7 +54,11 @@ export abstract class CreateCommand extends BaseCommand {
 }
 
 export function listFlags(kind: ManagedKind) {
-  return {...sessionFlags, json: jsonFlag(`an array of your ${kind.noun}s (id, name, scopes, created_at, expires_at, last_used_at, masked, in_use; never a secret)`)}
+  return {
+    ...sessionFlags,
+    json: jsonFlag(`an array of your ${kind.noun}s (id, name, scopes, org, created_at, expires_at, last_used_at, masked, in_use; never a secret)`),
+    org: orgFlag(),
+  }
 }
 
 export abstract class ListCommand extends BaseCommand {

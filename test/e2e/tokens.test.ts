@@ -11,7 +11,7 @@ import {readFile} from 'node:fs/promises'
 import {runCli, startCli} from '../helpers/cli.js'
 import {useEmulator, useSandbox} from '../helpers/emulator.js'
 import {type FaultyProxy, startFaultyProxy} from '../helpers/faulty-proxy.js'
-import {holdCredentialsLock} from '../helpers/files.js'
+import {holdCredentialsLock, readLogin} from '../helpers/files.js'
 
 const emulator = useEmulator(['--interval', '0.2'])
 const sandbox = useSandbox(emulator)
@@ -47,11 +47,8 @@ async function list(extra: Record<string, string | undefined> = {}): Promise<Lis
   return JSON.parse(result.stdout) as Listed[]
 }
 
-/** The token of the default profile in credentials.json (format 2; format 1 had it at the top). */
 async function storedToken(): Promise<string | undefined> {
-  type Login = {token?: {access_token: string}}
-  const file = JSON.parse(await readFile(sandbox.credentialsPath, 'utf8')) as Login & {profiles?: Record<string, Login>}
-  return (file.profiles ? file.profiles.default : file).token?.access_token
+  return (await readLogin<{token?: {access_token: string}}>(sandbox.credentialsPath)).token?.access_token
 }
 
 async function platformStatus(token: string, issuer = emulator.issuer): Promise<number> {
@@ -73,13 +70,13 @@ describe('tokens create', () => {
     expect(Math.abs(lifetime - 12 * 3_600_000)).toBeLessThan(60_000)
   })
 
-  it('--json holds id, name, scopes, created_at, expires_at (null for never) and token; the default expiry is 30 days', async () => {
+  it('--json holds id, name, org, scopes, created_at, expires_at (null for never) and token; the default expiry is 30 days', async () => {
     await signIn()
     const never = await cli(['tokens', 'create', '--name', 'forever', '--expires', 'never', '--json'])
     expect(never.code).toBe(0)
     expect(never.stderr).toBe('')
     const report = JSON.parse(never.stdout)
-    expect(Object.keys(report).sort()).toEqual(['created_at', 'expires_at', 'id', 'name', 'scopes', 'token'])
+    expect(Object.keys(report).sort()).toEqual(['created_at', 'expires_at', 'id', 'name', 'org', 'scopes', 'token'])
     expect(report.expires_at).toBeNull()
     expect(report.token).toMatch(PAT)
     // Without --scopes: the login defaults.
