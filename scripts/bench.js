@@ -14,7 +14,7 @@
 // process.resourceUsage().maxRSS at exit, the same way for latch and for `node -e 0`.
 import {spawn, spawnSync} from 'node:child_process'
 import {existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
-import {cpus, release, tmpdir, totalmem} from 'node:os'
+import {cpus, loadavg, release, tmpdir, totalmem} from 'node:os'
 import {join} from 'node:path'
 import {performance} from 'node:perf_hooks'
 import {createInterface} from 'node:readline'
@@ -203,7 +203,10 @@ function measure(runtime) {
 
 const lines = runtimes()
 if (lines.length === 1) console.error('only this Node line found: install node@24 and node@26 under .bench/ to measure them too (see the top of this file)')
+// Other work on the machine stretches wall times (and the ratios less): the report says how busy it was.
+const loadBefore = loadavg()[0]
 const startup = lines.map((runtime) => measure(runtime))
+const loadAfter = loadavg()[0]
 
 // The device login: from the approval (the control API's answer) to "Authenticated successfully".
 async function timedLogin() {
@@ -286,7 +289,7 @@ const report = [
   `Each command ran ${RUNS} times after ${WARMUP} warm-up runs, interleaved with \`node -e 0\` on the same Node; the ratio is the median of the per-pair ratios.`,
   'Max RSS and CPU time (user + system) are `process.resourceUsage()` recorded at exit by a preload (`node -r`), for latch and',
   'for `node -e 0` alike. The targets are on wall time; the CPU time ratio is shown because it moves less when other work',
-  'shares the machine.',
+  `shares the machine. Load average (1 min) when the start-up runs began and ended: ${loadBefore.toFixed(1)} and ${loadAfter.toFixed(1)}, on ${cpus().length} CPUs.`,
   "Node 20 runs this machine's system binary; Node 24 and 26 are the npm `node` packages. The targets on Node 24 and 26 are",
   "tighter because those start in about 25 ms, so latch's own loading is most of what is measured there.",
   '',
