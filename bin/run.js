@@ -121,10 +121,11 @@ function isRootHelp(args) {
  * The root help that `npm run build` rendered with oclif's Help class (scripts/root-help.js), when it is
  * what oclif would print now; else undefined, and oclif renders it. oclif prints that text (80 columns,
  * no colour) when stdout is not a terminal and none of FORCE_COLOR (colour on a pipe), OCLIF_COLUMNS
- * (the width), DEBUG or LATCH_DEBUG (oclif's trace and warnings) is set; it lists the commands of the
- * plugins as installed, and of the user plugins in its data dir, which latch never has: any of these
- * differing from the build, or anything unexpected, means oclif. A character device on fd 1 may be a
- * terminal (telling it from /dev/null would load node:tty): oclif too.
+ * (the width), DEBUG or LATCH_DEBUG (oclif's trace and warnings) is set. It lists the commands of the
+ * plugins as installed, and of any user plugins named in its data dir's package.json (latch has no
+ * `plugins install`, but oclif reads that file): a plugin version other than the build's, such a file,
+ * or anything unexpected means oclif. A character device on fd 1 may be a terminal (telling it from
+ * /dev/null would load node:tty): oclif too.
  */
 function savedRootHelp() {
   if (process.platform === 'win32' || mayBeWsl()) return
