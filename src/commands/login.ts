@@ -1,6 +1,6 @@
 import {Flags} from '@oclif/core'
 
-import {BaseCommand, jsonFlag} from '../base-command.js'
+import {BaseCommand, caFileFlag, jsonFlag} from '../base-command.js'
 import {deviceLogin} from '../auth/device-login.js'
 import type {LoginOutcome} from '../auth/save-login.js'
 import {tokenLogin} from '../auth/token-login.js'
@@ -54,11 +54,12 @@ Scopes: ${Object.entries(PLATFORM_SCOPES)
       exclusive: ['token'],
     }),
     token: Flags.boolean({description: 'Sign in with a personal access token from a hidden prompt or stdin.'}),
+    'ca-file': caFileFlag,
   }
 
   async run(): Promise<LoginOutcome> {
     const {flags} = await this.parse(Login)
-    const context = await this.context({issuer: flags.issuer})
+    const context = await this.context({caFile: flags['ca-file'], issuer: flags.issuer})
     return this.cancellable(
       (signal) =>
         flags.token
