@@ -45,13 +45,15 @@ try {
   const env = {...process.env, LATCH_CONFIG_DIR: join(empty, 'config'), LATCH_DATA_DIR: join(empty, 'data')}
   for (const name of ['DEBUG', 'FORCE_COLOR', 'LATCH_DEBUG', 'NODE_ENV', 'NO_COLOR', 'OCLIF_COLUMNS']) delete env[name]
   const child = spawnSync(process.execPath, ['--input-type=module', '-e', script], {cwd: root, encoding: 'utf8', env, stdio: ['ignore', 'pipe', 'pipe', 'pipe']})
-  if (child.status !== 0 || child.stderr) throw new Error(`rendering the root help failed (${child.status}): ${child.stderr}`)
+  if (child.status !== 0) throw new Error(`rendering the root help failed (${child.status}): ${child.stderr}`)
   const {hooks, plugins, userAgent} = JSON.parse(child.output[3])
   const text = child.stdout
   const around = hooks.filter((hook) => HOOKS_AROUND_HELP.includes(hook))
   const places = text.split(userAgent).length - 1
   rmSync(out, {force: true})
-  if (around.length > 0) console.warn(`root help not saved: oclif runs ${around.join(', ')} hooks around it`)
+  // What oclif prints on stderr with the help (a warning), the saved text would leave out.
+  if (child.stderr) console.warn(`root help not saved: oclif printed on stderr: ${child.stderr.trim()}`)
+  else if (around.length > 0) console.warn(`root help not saved: oclif runs ${around.join(', ')} hooks around it`)
   else if (places !== 1 || text.includes(USER_AGENT)) console.warn(`root help not saved: its VERSION line (${userAgent}) shows ${places} times`)
   else if (plugins.some((plugin) => plugin.type !== 'core')) console.warn('root help not saved: a plugin that is not in package.json shows in it')
   else {
