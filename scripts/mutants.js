@@ -105,6 +105,44 @@ const MUTATIONS = [
     replace: '',
     tests: ['test/unit/credential-store.test.ts'],
   },
+  // --- profiles (issue 17) ---
+  {
+    name: 'profiles: LATCH_PROFILE beats --profile',
+    file: 'src/config.ts',
+    find: "if (flag) return {origin: '--profile', reason: 'flag', source: 'flag', value: checkProfileName(flag, '--profile')}",
+    replace: "if (flag && !readEnv(input.env, names.profile)) return {origin: '--profile', reason: 'flag', source: 'flag', value: checkProfileName(flag, '--profile')}",
+    tests: ['test/unit/profiles.test.ts'],
+  },
+  {
+    name: 'profiles: switch beats the pin file',
+    file: 'src/config.ts',
+    find: 'const pin = findPin(input.bin, input.cwd ?? process.cwd())',
+    replace: 'const pin = input.active === undefined ? findPin(input.bin, input.cwd ?? process.cwd()) : undefined',
+    tests: ['test/unit/profiles.test.ts'],
+  },
+  {
+    name: 'profiles: a refresh writes back the other profiles as read at start',
+    file: 'src/auth/active-token.ts',
+    find: '  await context.store.write(next)\n  return adopt(context, next, seen.origin)',
+    replace:
+      '  await context.store.writeFile({...context.credentialsFile!, profiles: {...context.credentialsFile!.profiles, [context.store.profile]: next}})\n  return adopt(context, next, seen.origin)',
+    tests: ['test/e2e/profiles.test.ts'],
+  },
+  {
+    name: 'profiles: v1 conversion keeps only the fields latch knows',
+    file: 'src/credentials/schema.ts',
+    find: 'const {version: _version, ...login} = value',
+    replace:
+      'const {access_key, api_url, created_at, issuer, token, user} = value\n  const login = JSON.parse(JSON.stringify({access_key, api_url, created_at, issuer, token, user}))',
+    tests: ['test/unit/profiles.test.ts'],
+  },
+  {
+    name: 'profiles: logout --all revokes every profile at the selected issuer',
+    file: 'src/auth/logout.ts',
+    find: 'const outcome = await revokeLogin(context, stored, stored.issuer, `${name}: `)',
+    replace: 'const outcome = await revokeLogin(context, stored, context.config.issuer.value, `${name}: `)',
+    tests: ['test/e2e/profiles.test.ts'],
+  },
   // --- lock ---
   {
     name: 'lock: refresh without the lock',

@@ -4,9 +4,9 @@
  */
 import type {Configuration} from 'openid-client'
 
-import {childEnv, credentialsPath, resolveConfig, resolveConfigDir, type ResolvedConfig, secretEnvNames, settingsPath} from './config.js'
+import {childEnv, credentialsPath, resolveConfig, resolveConfigDir, type ResolvedConfig, resolveProfile, secretEnvNames, settingsPath} from './config.js'
 import {CredentialStore, UnreadableCredentials} from './credentials/store.js'
-import type {StoredCredentials} from './credentials/schema.js'
+import {type CredentialsFile, profileOf, type StoredCredentials} from './credentials/schema.js'
 import {PlatformClient} from './platform/client.js'
 import {readSettingsFile} from './settings/file.js'
 import {configureTransport} from './transport.js'
@@ -19,8 +19,10 @@ export interface Context {
   userAgent: string
   /** Resolves to undefined once copied, or to why it could not be; never rejects. */
   copyToClipboard(text: string): Promise<string | undefined>
-  /** The credentials file as read at start (undefined when there is none). */
+  /** The selected profile's login (config.profile), as read at start (undefined when there is none). */
   credentials?: StoredCredentials
+  /** The whole credentials file, every profile, as read at start (undefined when there is none). */
+  credentialsFile?: CredentialsFile
   /**
    * Discovers an authorization server once, on first use: the configured issuer, or `issuer` (logout
    * revokes at the issuer named in the stored credentials).
@@ -36,6 +38,7 @@ export interface Context {
   stdin: NodeJS.ReadStream
   /** Seconds to wait for piped input before giving up. */
   stdinTimeout: number
+  /** The credentials file, for the selected profile (config.profile); `store.forProfile` reaches the others. */
   store: CredentialStore
   /** Seconds before any HTTP request gives up. */
   timeout: number
@@ -50,7 +53,9 @@ export interface ContextOptions {
   /** The running CLI's version, for the User-Agent (the host CLI's when mounted). */
   version?: string
   env?: Record<string, string | undefined>
-  flags?: {caFile?: string; issuer?: string; org?: string}
+  flags?: {caFile?: string; issuer?: string; org?: string; profile?: string}
+  /** Where the search for a pin file starts; defaults to process.cwd(). */
+  cwd?: string
   stderr?: NodeJS.WriteStream
   stdin?: NodeJS.ReadStream
 }
@@ -66,18 +71,21 @@ export async function createContext(options: ContextOptions): Promise<Context> {
   }
 
   const configDir = resolveConfigDir({bin: options.bin, env})
-  const store = new CredentialStore(credentialsPath(configDir.value), note)
-  let credentials: StoredCredentials | undefined
+  const file = new CredentialStore(credentialsPath(configDir.value), note)
+  let credentialsFile: CredentialsFile | undefined
   let unreadableCredentials: UnreadableCredentials | undefined
   try {
-    credentials = await store.read()
+    credentialsFile = await file.readFile()
   } catch (error) {
     if (!(options.allowUnreadableCredentials && error instanceof UnreadableCredentials)) throw error
     unreadableCredentials = error
   }
 
+  const profile = resolveProfile({active: credentialsFile?.active, bin: options.bin, cwd: options.cwd, env, flag: options.flags?.profile})
+  const store = file.forProfile(profile.value)
+  const credentials = profileOf(credentialsFile, profile.value)
   const settings = readSettingsFile(settingsPath(configDir.value), options.bin)
-  const config = resolveConfig({bin: options.bin, credentials, env, flags: options.flags, settings})
+  const config = resolveConfig({bin: options.bin, credentials, env, flags: options.flags, profile, settings})
   const timeout = config.httpTimeout
   // Every request of this command: through the proxy variables' proxy, trusting the CA file.
   configureTransport({caFile: config.caFile?.value, env})
@@ -88,6 +96,7 @@ export async function createContext(options: ContextOptions): Promise<Context> {
     bin: options.bin,
     config,
     credentials,
+    credentialsFile,
     async copyToClipboard(text) {
       const {copyToClipboard} = await import('./ui/clipboard.js')
       return copyToClipboard(text, childEnv(env, options.bin))

@@ -50,6 +50,8 @@ export async function makeSandbox(issuer?: string): Promise<Sandbox> {
 }
 
 export interface RunOptions {
+  /** The working directory (where a pin file is looked for); the test's own by default. */
+  cwd?: string
   env: Record<string, string>
   /** Written to stdin, which is then closed; without it stdin is closed at once. */
   input?: string
@@ -81,7 +83,7 @@ export interface RunningCli {
 
 export function startCli(args: string[], options: RunOptions): RunningCli {
   const command = options.uid === undefined ? [process.execPath, BIN] : ['setpriv', `--reuid=${options.uid}`, `--regid=${options.uid}`, '--clear-groups', process.execPath, BIN]
-  const child = spawn(command[0], [...command.slice(1), ...args], {env: options.env, stdio: ['pipe', 'pipe', 'pipe']})
+  const child = spawn(command[0], [...command.slice(1), ...args], {cwd: options.cwd, env: options.env, stdio: ['pipe', 'pipe', 'pipe']})
   let stdout = ''
   let stderr = ''
   const listeners = new Set<() => void>()
