@@ -210,8 +210,8 @@ const oclifIndexOfWhatLatchUses = {
  * V8 compiles a function when it is first called, unless it is wrapped in parentheses (its hint for a
  * function that runs at once), and Node's compile cache (Node 22.1+) keeps what was compiled with a module's
  * top level: so each CommonJS module of oclif in the bundle, which runs exactly once when loaded, was compiled
- * from source on every start. Wrapped, their bodies come from the compile cache too (~5 ms of CPU of an
- * oclif start such as `latch login --help` on Node 26, measured; no change on Node 20, which has no cache).
+ * from source on every start. Wrapped, their bodies come from the compile cache too (a median 2-3 ms of CPU of an
+ * oclif start such as `latch login --help` on Node 24 and 26; ~3 ms more on Node 20, which has no cache).
  * esbuild's unminified output puts each module as `var require_x = __commonJS({\n  "path"(exports, module) {`
  * ... `\n  }\n});` (its body indented further); esbuild's minifier keeps the parentheses.
  */
@@ -229,6 +229,19 @@ async function compileModuleBodiesWithTheTopLevel(dir) {
   }
 }
 
+/**
+ * undici (src/transport.ts loads it only with a proxy variable or a CA file) is bundled on its own into
+ * dist/undici.cjs, and both bundles import that file: one file instead of ~100 takes about 40% off its
+ * import (~550 -> ~330 ms on a busy Node 20). CommonJS, so that its requires of Node's builtins work in
+ * the fast path's bundle too, which has no `require`.
+ */
+const undiciAsOneFile = {
+  name: 'undici-as-one-file',
+  setup(build) {
+    build.onResolve({filter: /^undici$/}, () => ({external: true, path: '../undici.cjs'}))
+  },
+}
+
 const common = {
   // CommonJS inside an ES module bundle (oclif's dependencies) needs a real `require` for Node's builtins.
   banner: {js: "import {createRequire as __latchCreateRequire} from 'node:module';const require = __latchCreateRequire(import.meta.url);"},
@@ -243,7 +256,7 @@ const common = {
   minifyWhitespace: true,
   outdir,
   platform: 'node',
-  plugins: [debugOnlyWithDebug, globsOnlyWhenUsed, helpTemplatesOnlyWithTags, oclifRequiresOnFirstUse, oclifIndexOfWhatLatchUses, wslUtilsOnlyOnWsl],
+  plugins: [debugOnlyWithDebug, globsOnlyWhenUsed, helpTemplatesOnlyWithTags, oclifRequiresOnFirstUse, oclifIndexOfWhatLatchUses, undiciAsOneFile, wslUtilsOnlyOnWsl],
   target: 'node20',
 }
 try {
@@ -254,6 +267,16 @@ try {
   await build({...common, banner: undefined, entryPoints: {'fast-path': join(root, 'dist', 'fast-path.js')}, outdir: fastdir, splitting: true})
   await build({...common, entryPoints: {cli: cliEntry, commands: entry}, minifyWhitespace: false, splitting: true})
   await compileModuleBodiesWithTheTopLevel(outdir)
+  await build({
+    bundle: true,
+    entryPoints: [join(root, 'node_modules', 'undici', 'index.js')],
+    format: 'cjs',
+    logLevel: 'warning',
+    minifySyntax: true,
+    outfile: join(root, 'dist', 'undici.cjs'),
+    platform: 'node',
+    target: 'node20',
+  })
 } finally {
   rmSync(entry, {force: true})
   rmSync(cliEntry, {force: true})
