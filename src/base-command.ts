@@ -1,7 +1,8 @@
 import {Command, Errors, Flags, ux} from '@oclif/core'
 
-import {type Context, createContext} from './context.js'
+import {type Context, makeContext} from './context.js'
 import {ErrorKind, LatchError} from './errors.js'
+import {type HostSettings, hostSettingsOf} from './host.js'
 import {describeError, errorLines} from './ui/error-report.js'
 import {terminalSafeJson} from './ui/terminal-text.js'
 import {closest} from './unknown-command.js'
@@ -18,9 +19,18 @@ export function jsonFlag(holds: string) {
 export abstract class BaseCommand extends Command {
   static enableJsonFlag = true
 
-  /** The outside world, as the command's logic sees it; see src/context.ts. */
+  /**
+   * The outside world, as the command's logic sees it: made by the context factory (createContext
+   * unless a test or the host replaced it with setContextFactory; see src/context.ts), with the
+   * running CLI's bin, version and package.json `oclif.latch` settings.
+   */
   protected context(flags: {issuer?: string} = {}, options: {allowUnreadableCredentials?: boolean} = {}): Promise<Context> {
-    return createContext({...options, bin: this.config.bin, flags, version: this.config.version})
+    return makeContext({...options, bin: this.config.bin, flags, host: this.hostSettings(), version: this.config.version})
+  }
+
+  /** The running CLI's `oclif.latch` section (the host's package.json when latch is its plugin); see src/host.ts. */
+  protected hostSettings(): HostSettings {
+    return hostSettingsOf(this.config.pjson)
   }
 
   /**

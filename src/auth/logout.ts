@@ -5,7 +5,6 @@
 import type {Context} from '../context.js'
 import {ErrorKind, LatchError} from '../errors.js'
 import {validateServerUrl} from '../config.js'
-import {confirm} from '../ui/confirm.js'
 import {safeText} from '../ui/terminal-text.js'
 import {printedExpiry} from './instant.js'
 
@@ -46,7 +45,7 @@ export async function logout(context: Context, options: {force: boolean}): Promi
     }
 
     const who = stored.user ? ` ${safeText(stored.user.name)} (${safeText(stored.user.id)})` : ''
-    if (!(await confirm(`Log out${who} from ${safeText(stored.issuer)}?`, context))) {
+    if (!(await context.confirm(`Log out${who} from ${safeText(stored.issuer)}?`))) {
       // Answering No is a choice, not a failure: exit 0. Ctrl-C at the prompt is still "Cancelled", 130.
       context.note('Nothing changed.')
       return result
