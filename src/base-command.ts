@@ -7,6 +7,13 @@ import {describeError, errorLines} from './ui/error-report.js'
 import {terminalSafeJson} from './ui/terminal-text.js'
 import {closest} from './unknown-command.js'
 
+/**
+ * In help text (summary, description, flags, examples: oclif renders them as ejs templates), the
+ * running CLI's env prefix: `LATCH_` for latch, `ACME_` in a host CLI called acme (as envNames says).
+ * `${ENV_PREFIX}TOKEN` in a description reads LATCH_TOKEN or ACME_TOKEN; `<%= config.bin %>` names the CLI.
+ */
+export const ENV_PREFIX = "<%= config.bin.toUpperCase().replace(/[^A-Z0-9]/g, '_') %>_"
+
 /** Each command's `--json`, saying what its JSON document holds (oclif's own says only "Format output as json."). */
 export function jsonFlag(holds: string) {
   return Flags.boolean({description: `Print ${holds} as one JSON document on stdout; errors too.`, helpGroup: 'GLOBAL'})

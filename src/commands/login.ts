@@ -1,6 +1,6 @@
 import {Flags} from '@oclif/core'
 
-import {BaseCommand, jsonFlag} from '../base-command.js'
+import {BaseCommand, ENV_PREFIX, jsonFlag} from '../base-command.js'
 import {deviceLogin} from '../auth/device-login.js'
 import type {LoginOutcome} from '../auth/save-login.js'
 import {tokenLogin} from '../auth/token-login.js'
@@ -38,13 +38,15 @@ Scopes: ${Object.entries(PLATFORM_SCOPES)
     json: jsonFlag('the result (issuer, user, token type, scopes and expiry, credentials path)'),
     browser: Flags.boolean({
       allowNo: true,
-      description: 'Open the browser (default: only when a local display is likely: not in CI, not over SSH, not in a container without a display). LATCH_BROWSER names the program.',
+      description: `Open the browser (default: only when a local display is likely: not in CI, not over SSH, not in a container without a display). ${ENV_PREFIX}BROWSER names the program.`,
     }),
     copy: Flags.boolean({
-      description: 'Also copy the device code to the clipboard (pbcopy, wl-copy, xclip, xsel or clip). Off by default: latch does not overwrite your clipboard unasked.',
+      description: 'Also copy the device code to the clipboard (pbcopy, wl-copy, xclip, xsel or clip). Off by default: <%= config.bin %> does not overwrite your clipboard unasked.',
       exclusive: ['token'],
     }),
-    issuer: Flags.string({description: 'Authorization server URL (default: LATCH_ISSUER, then the issuer setting (config.json), then the stored issuer, then the local emulator).'}),
+    issuer: Flags.string({
+      description: `Authorization server URL (default: ${ENV_PREFIX}ISSUER, then the issuer setting (config.json), then the stored issuer, then <%= config.pjson.oclif.latch?.issuer ?? 'the local emulator' %>).`,
+    }),
     scopes: Flags.string({
       description: `Comma-separated scopes to ask for (default: the scopes setting, else ${DEFAULT_LOGIN_SCOPES.join(',')}).`,
       exclusive: ['token'],

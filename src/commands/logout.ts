@@ -12,7 +12,7 @@ export default class Logout extends BaseCommand {
     json: jsonFlag('what was done (revoked on the server, file removed or moved aside, env vars still set)'),
     force: Flags.boolean({
       char: 'f',
-      description: 'Do not ask for confirmation (required without a terminal). A credentials file latch cannot read is moved aside, keeping a copy.',
+      description: 'Do not ask for confirmation (required without a terminal). A credentials file <%= config.bin %> cannot read is moved aside, keeping a copy.',
     }),
   }
 

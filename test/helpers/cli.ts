@@ -47,6 +47,8 @@ export async function makeSandbox(issuer?: string): Promise<Sandbox> {
 }
 
 export interface RunOptions {
+  /** The CLI's entry script: latch's bin/run.js unless given (a host CLI's, test/helpers/host-cli.ts). */
+  bin?: string
   env: Record<string, string>
   /** Written to stdin, which is then closed; without it stdin is closed at once. */
   input?: string
@@ -77,7 +79,8 @@ export interface RunningCli {
 }
 
 export function startCli(args: string[], options: RunOptions): RunningCli {
-  const command = options.uid === undefined ? [process.execPath, BIN] : ['setpriv', `--reuid=${options.uid}`, `--regid=${options.uid}`, '--clear-groups', process.execPath, BIN]
+  const bin = options.bin ?? BIN
+  const command = options.uid === undefined ? [process.execPath, bin] : ['setpriv', `--reuid=${options.uid}`, `--regid=${options.uid}`, '--clear-groups', process.execPath, bin]
   const child = spawn(command[0], [...command.slice(1), ...args], {env: options.env, stdio: ['pipe', 'pipe', 'pipe']})
   let stdout = ''
   let stderr = ''
