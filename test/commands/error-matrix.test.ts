@@ -35,7 +35,7 @@ beforeAll(async () => {
   config = await Config.load({root: ROOT})
 })
 beforeEach(async () => {
-  home = await mkdtemp(join(tmpdir(), 'latch-matrix-'))
+  home = await mkdtemp(join(tmpdir(), 'matrix-'))
   configDir = join(home, 'config')
 })
 afterEach(async () => {
@@ -62,6 +62,8 @@ function fakeStream(tty: boolean): NodeJS.ReadWriteStream & {isTTY: boolean; tex
 }
 
 interface Case {
+  /** The CLI's bin, as a host CLI's (default: latch's own). */
+  bin?: string
   env?: Record<string, string>
   host?: HostSettings
   parts?: ContextParts
@@ -85,6 +87,7 @@ async function run(Command: {run(argv: string[], config: Config): Promise<unknow
   setContextFactory((contextOptions: ContextOptions) =>
     createContext({
       ...contextOptions,
+      bin: options.bin ?? contextOptions.bin,
       env: {HOME: home, LATCH_CONFIG_DIR: configDir, LATCH_ISSUER: emulator.issuer, PATH: process.env.PATH, ...options.env},
       host: {...contextOptions.host, ...options.host},
       parts: options.parts,
@@ -191,6 +194,14 @@ describe('login', () => {
     expect(asked[0]).toMatch(/^You are signed in as .+\. Replace that login with .+\?$/)
     expect(result.exit).toBe(0)
     expect(result.json).toMatchObject({authenticated: false, saved: false})
+  })
+
+  it('in a host CLI, its notes name the host, not latch', async () => {
+    const {token} = await emulator.createPat({scopes: ['inference']})
+    const result = await run(Login, ['--token'], {bin: 'acme', env: {ACME_CONFIG_DIR: configDir, ACME_ISSUER: emulator.issuer}, parts: {readSecret: async () => token}})
+    expect(result.exit).toBe(0)
+    expect(result.stderr).toContain('so acme cannot show whose it is')
+    expect(result.stderr).not.toMatch(/latch/i)
   })
 
   it('uses the host\'s scope catalogue (package.json oclif.latch.scopes)', async () => {
