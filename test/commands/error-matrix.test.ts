@@ -265,9 +265,10 @@ describe('emulator', () => {
     const own = pjson.oclif.latch
     pjson.oclif.latch = {product: 'Acme'}
     try {
-      const result = await run(Emulator, ['--port', '0', '--json'])
+      // An impossible port: an emulator that ran anyway would fail on it instead, and never listen.
+      const result = await run(Emulator, ['--port', '-1', '--json'])
       expect(result.exit).toBe(2)
-      expect(result.json?.error).toMatchObject({code: 'usage'})
+      expect(result.json?.error).toMatchObject({code: 'usage', message: 'Unknown command: emulator'})
     } finally {
       pjson.oclif.latch = own
     }
