@@ -10,7 +10,9 @@ import {printToken, type TokenReport} from './auth/token.js'
 import {whoami as whoamiOf, type WhoamiReport} from './auth/whoami.js'
 import type {ActiveToken, Resolved, ResolvedConfig} from './config.js'
 import {type ContextOptions, type ContextParts, makeContext} from './context.js'
+import {isLatchError, LatchError} from './errors.js'
 import {type HostSettings, hostSettingsOf} from './host.js'
+import {rebrand} from './ui/rebrand.js'
 
 export {whoamiExitCode, type WhoamiReport} from './auth/whoami.js'
 export type {TokenReport} from './auth/token.js'
@@ -61,7 +63,7 @@ function contextOptions(options: LatchOptions): ContextOptions {
  * renewed first (under the credentials lock, like the CLI) when it is about to expire.
  */
 export async function getAccessToken(options: LatchOptions = {}): Promise<TokenReport> {
-  return printToken(await makeContext(contextOptions(options)))
+  return inCliWords(options, async () => printToken(await makeContext(contextOptions(options))))
 }
 
 /**
@@ -69,7 +71,7 @@ export async function getAccessToken(options: LatchOptions = {}): Promise<TokenR
  * gives the exit code the CLI would end with); every other failure is thrown.
  */
 export async function whoami(options: LatchOptions = {}): Promise<WhoamiReport> {
-  return whoamiOf(await makeContext(contextOptions(options)))
+  return inCliWords(options, async () => whoamiOf(await makeContext(contextOptions(options))))
 }
 
 /**
@@ -83,10 +85,21 @@ export type Configuration = Omit<ResolvedConfig, 'accessKey' | 'token'> & {
 }
 
 export async function resolveConfiguration(options: LatchOptions = {}): Promise<Configuration> {
-  const {accessKey, token, ...config} = (await makeContext(contextOptions(options))).config
+  const {accessKey, token, ...config} = await inCliWords(options, async () => (await makeContext(contextOptions(options))).config)
   return {
     ...config,
     ...(accessKey ? {accessKey: {origin: accessKey.origin, source: accessKey.source}} : {}),
     ...(token ? {token: {origin: token.origin, source: token.source, type: token.value.type}} : {}),
+  }
+}
+
+/** A LatchError in the words of the CLI `options.bin` names (`acme login`, `ACME_TOKEN`), as the CLI would print it. */
+async function inCliWords<T>(options: LatchOptions, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work()
+  } catch (error) {
+    const bin = options.bin ?? 'latch'
+    if (bin === 'latch' || !isLatchError(error)) throw error
+    throw new LatchError(error.kind, rebrand(error.message, bin), {cause: error.cause, hint: error.hint && rebrand(error.hint, bin)})
   }
 }

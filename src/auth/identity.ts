@@ -21,7 +21,7 @@ export async function identify(context: Context, token: Credential, expectedSubj
     me = await context.platform.me(token)
   } catch (error) {
     // An OAuth token without account.read can still name its owner through userinfo; a PAT cannot.
-    const isPat = token.secret.startsWith('sk_pat_')
+    const isPat = token.secret.startsWith(context.brand.tokenPrefixes.pat)
     if (isPat || !(error instanceof LatchError && error.kind === ErrorKind.InsufficientScope)) throw error
   }
 
@@ -35,7 +35,7 @@ async function userinfo(context: Context, token: Credential, expectedSubject?: s
   const config = await context.discover()
   const url = String(config.serverMetadata().userinfo_endpoint ?? config.serverMetadata().issuer)
   if (!config.serverMetadata().userinfo_endpoint) {
-    if (!token.secret.startsWith('sk_pat_')) return undefined
+    if (!token.secret.startsWith(context.brand.tokenPrefixes.pat)) return undefined
     throw new LatchError(ErrorKind.Network, `The server at ${context.config.issuer.value} has neither a platform API nor a userinfo endpoint`, {
       hint: 'check the issuer URL and LATCH_API_URL',
     })

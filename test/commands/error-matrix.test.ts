@@ -259,6 +259,27 @@ describe('logout', () => {
   })
 })
 
+describe('a host CLI\'s package.json oclif.latch', () => {
+  it.each<[string, unknown]>([
+    ['scopes that are not an object of names', {scopes: ['inference']}],
+    ['default scopes outside the catalogue', {defaultScopes: ['nope'], scopes: {inference: 'Run models'}}],
+    ['a token prefix with a space', {tokenPrefixes: {pat: 'my pat'}}],
+    ['an issuer that is not a string', {issuer: 42}],
+  ])('%s: every command stops with a usage error naming the field', async (_name, latch) => {
+    const pjson = config.pjson as {oclif: {latch?: unknown}}
+    const own = pjson.oclif.latch
+    pjson.oclif.latch = latch
+    try {
+      const result = await run(Whoami, ['--json'])
+      expect(result.exit).toBe(2)
+      expect(result.json?.error).toMatchObject({code: 'usage'})
+      expect(String((result.json?.error as {message?: string}).message)).toMatch(/^Invalid package\.json oclif\.latch\.\w+/)
+    } finally {
+      pjson.oclif.latch = own
+    }
+  })
+})
+
 describe('emulator', () => {
   it('runs only in a CLI whose package.json opts in (latch\'s own does; a host without "emulator": true gets exit 2)', async () => {
     const pjson = config.pjson as {oclif: {latch?: unknown}}

@@ -202,11 +202,11 @@ describe('latch as a library in another project', () => {
       "const config = await resolveConfiguration({bin: 'acme'})",
       'let failure',
       "try { await getAccessToken({bin: 'acme'}) } catch (error) { failure = error }",
-      'console.log(JSON.stringify({configDir: config.configDir.value, kind: failure?.kind, exit: failure?.exitCode, latch: isLatchError(failure), token: "token" in config}))',
+      'console.log(JSON.stringify({configDir: config.configDir.value, kind: failure?.kind, exit: failure?.exitCode, hint: failure?.hint, latch: isLatchError(failure), token: "token" in config}))',
     ].join('\n')
     const result = spawnSync(process.execPath, ['--input-type=module', '-e', script], {cwd: host.dir, encoding: 'utf8', env: hostEnv(home)})
     expect(result.stderr).toBe('')
-    expect(JSON.parse(result.stdout)).toEqual({configDir: join(home, '.config', 'acme'), exit: 4, kind: 'not_authenticated', latch: true, token: false})
+    expect(JSON.parse(result.stdout)).toEqual({configDir: join(home, '.config', 'acme'), exit: 4, hint: 'run `acme login`, or set ACME_TOKEN', kind: 'not_authenticated', latch: true, token: false})
   })
 
   it('type-checks against the published declarations (tsc, strict)', async () => {
