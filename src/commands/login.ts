@@ -7,16 +7,23 @@ import {tokenLogin} from '../auth/token-login.js'
 import {cancelled} from '../oauth/device-flow.js'
 import {DEFAULT_LOGIN_SCOPES, PLATFORM_SCOPES} from '../platform/scopes.js'
 
+/**
+ * The scope catalogue and the default scopes in help: the running CLI's (package.json oclif.latch, see
+ * src/host.ts), else latch's, rendered by oclif's help templates (ejs) with the CLI's config.
+ */
+const HOST = 'config.pjson.oclif.latch'
+const CATALOGUE = `(${HOST}?.scopes ?? ${JSON.stringify(PLATFORM_SCOPES)})`
+const SCOPES_HELP = `<%- Object.entries(${CATALOGUE}).map(([name, text]) => name + ' (' + text.charAt(0).toLowerCase() + text.slice(1) + ')').join(', ') %>`
+const DEFAULT_SCOPES_HELP = `<%- (${HOST}?.defaultScopes ?? (${HOST}?.scopes ? Object.keys(${HOST}.scopes) : ${JSON.stringify(DEFAULT_LOGIN_SCOPES)})).join(',') %>`
+
 export default class Login extends BaseCommand {
   static summary = 'Sign in with the device flow in a browser, or with a personal access token.'
 
   static description = `Shows a one-time code and a URL, opens the browser where one is likely to work, and waits until you approve; then saves the tokens to credentials.json (mode 0600) in the config directory.
 
-With --token, reads a personal access token (sk_pat_ + 64 hex) from a hidden prompt, or from stdin when piped; never from the command line, where it would land in shell history and the process list.
+With --token, reads a personal access token (<%- config.pjson.oclif.latch?.tokenPrefixes?.pat ?? 'sk_pat_' %> + 64 hex) from a hidden prompt, or from stdin when piped; never from the command line, where it would land in shell history and the process list.
 
-Scopes: ${Object.entries(PLATFORM_SCOPES)
-    .map(([name, description]) => `${name} (${description.charAt(0).toLowerCase() + description.slice(1)})`)
-    .join(', ')}.`
+Scopes: ${SCOPES_HELP}.`
 
   // Written out: oclif's generated line shows the exclusive flags as "[--scopes <value> | ]" and
   // leaves out --no-browser. The two lines are the two ways to sign in.
@@ -29,8 +36,8 @@ Scopes: ${Object.entries(PLATFORM_SCOPES)
     '<%= config.bin %> <%= command.id %>',
     '<%= config.bin %> <%= command.id %> --no-browser',
     '<%= config.bin %> <%= command.id %> --copy',
-    '<%= config.bin %> <%= command.id %> --scopes inference,projects.read,account.read',
-    '<%= config.bin %> <%= command.id %> --scopes deployments.write --reset-scopes',
+    `<%= config.bin %> <%= command.id %> --scopes <%- (${HOST}?.scopes ? Object.keys(${HOST}.scopes).slice(0, 3) : ['inference', 'projects.read', 'account.read']).join(',') %>`,
+    `<%= config.bin %> <%= command.id %> --scopes <%- ${HOST}?.scopes ? Object.keys(${HOST}.scopes).at(-1) : 'deployments.write' %> --reset-scopes`,
     'echo "$PAT" | <%= config.bin %> <%= command.id %> --token',
   ]
 
@@ -48,7 +55,7 @@ Scopes: ${Object.entries(PLATFORM_SCOPES)
       description: `Authorization server URL (default: ${ENV_PREFIX}ISSUER, then the issuer setting (config.json), then the stored issuer, then <%= config.pjson.oclif.latch?.issuer ?? 'the local emulator' %>).`,
     }),
     scopes: Flags.string({
-      description: `Comma-separated scopes to ask for (default: the scopes setting, else ${DEFAULT_LOGIN_SCOPES.join(',')}).`,
+      description: `Comma-separated scopes to ask for (default: the scopes setting, else ${DEFAULT_SCOPES_HELP}).`,
       exclusive: ['token'],
     }),
     'reset-scopes': Flags.boolean({

@@ -181,6 +181,10 @@ describe('acme, an oclif CLI that lists latch in oclif.plugins', () => {
     expect(help.code).toBe(0)
     expect(help.stdout).toContain('$ acme login')
     expect(help.stdout).toContain('ACME_BROWSER names the program')
+    // acme's scope catalogue and defaults (package.json oclif.latch), not latch's.
+    expect(help.stdout.replaceAll(/\s+/g, ' ')).toContain('Scopes: inference (run models), projects.read (read your projects), account.read (read your account).')
+    expect(help.stdout.replaceAll(/\s+/g, ' ')).toContain('else inference,projects.read,account.read)')
+    expect(help.stdout).not.toContain('deployments')
     expectNoLatch(help)
 
     // Not opted in (no "emulator": true in acme's oclif.latch): an unknown command there.
