@@ -8,7 +8,7 @@
  */
 import {spawnSync} from 'node:child_process'
 import {createHash} from 'node:crypto'
-import {cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync, writeFileSync} from 'node:fs'
+import {cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {fileURLToPath} from 'node:url'
@@ -42,10 +42,24 @@ export function installHostCli(): HostCli {
     const hash = createHash('sha256').update(readFileSync(made)).update(readFileSync(join(FIXTURE, 'package.json'))).digest('hex').slice(0, 16)
     const dir = join(tmpdir(), `latch-host-acme-${hash}`)
     tarball = join(dir, 'latch.tgz')
-    if (!existsSync(join(dir, '.installed'))) withLock(`${dir}.lock`, () => existsSync(join(dir, '.installed')) || install(dir, made))
+    if (!existsSync(join(dir, '.installed'))) {
+      withLock(`${dir}.lock`, () => existsSync(join(dir, '.installed')) || install(dir, made))
+      removeOldInstalls()
+    }
+
     return {bin: join(dir, 'bin', 'run.js'), dir, tarball}
   } finally {
     rmSync(packDir, {force: true, recursive: true})
+  }
+}
+
+/** Installs of earlier builds (~22 MB each), once a day has passed since they were made. */
+function removeOldInstalls(): void {
+  for (const name of readdirSync(tmpdir())) {
+    if (!/^latch-host-acme-[0-9a-f]{16}$/.test(name)) continue
+    try {
+      if (Date.now() - statSync(join(tmpdir(), name, '.installed')).mtimeMs > 86_400_000) rmSync(join(tmpdir(), name), {force: true, recursive: true})
+    } catch {}
   }
 }
 
