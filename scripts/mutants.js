@@ -497,6 +497,78 @@ const MUTATIONS = [
     replace: 'if (!refreshDue(token.value.expiresAt, token.value.issuedAt)) return token',
     tests: ['test/commands/error-matrix.test.ts'],
   },
+  // --- organizations and bots (issue 16 §2) ---
+  {
+    name: 'orgs: LATCH_ORG beats --org',
+    file: 'src/config.ts',
+    find: "['flag', '--org', options.flags?.org?.trim() || undefined],",
+    replace: "['flag', '--org', readEnv(options.env, names.org) ? undefined : options.flags?.org?.trim() || undefined],",
+    tests: ['test/unit/org-config.test.ts'],
+  },
+  {
+    name: 'orgs: the stored default follows a token from LATCH_TOKEN',
+    file: 'src/config.ts',
+    find: "['file', path, token?.source === 'file' && !mismatch ? stored?.org : undefined],",
+    replace: "['file', path, !mismatch ? stored?.org : undefined],",
+    tests: ['test/unit/org-config.test.ts'],
+  },
+  {
+    name: 'orgs: a bot key in LATCH_TOKEN taken for an OAuth token',
+    file: 'src/config.ts',
+    find: "return token.startsWith('sk_bot_') ? 'bot_key' : 'oauth'",
+    replace: "return 'oauth'",
+    tests: ['test/unit/org-config.test.ts'],
+  },
+  {
+    name: 'orgs: rotate revokes the old key without verifying the new one',
+    file: 'src/orgs/bots.ts',
+    find: "() => verifyBotKey(context, created.key, bot),",
+    replace: '() => Promise.resolve(),',
+    tests: ['test/e2e/orgs.test.ts'],
+  },
+  {
+    name: 'orgs: bots delete without a terminal goes ahead unasked',
+    file: 'src/orgs/bots.ts',
+    find: 'if (options.force) return true',
+    replace: 'if (options.force || !context.stdin.isTTY) return true',
+    tests: ['test/e2e/orgs.test.ts'],
+  },
+  // --- networks: proxies, certificate authorities, doctor, the browser on WSL (issue 18) ---
+  {
+    name: 'network: HTTP_PROXY carries https requests',
+    file: 'src/transport.ts',
+    find: 'const https = make(proxies.https)',
+    replace: 'const https = make(proxies.https ?? proxies.http)',
+    tests: ['test/e2e/network-proxy.test.ts'],
+  },
+  {
+    name: 'network: the CA file replaces Node trusted roots instead of adding to them',
+    file: 'src/transport.ts',
+    find: "return [...base, nodeFs.readFileSync(caFile, 'utf8')]",
+    replace: "return [nodeFs.readFileSync(caFile, 'utf8')]",
+    tests: ['test/e2e/network-tls.test.ts'],
+  },
+  {
+    name: 'network: a certificate failure reported as a network error',
+    file: 'src/oauth/errors.ts',
+    find: 'if (tls) return new LatchError(ErrorKind.Tls,',
+    replace: 'if (tls) return new LatchError(ErrorKind.Network,',
+    tests: ['test/e2e/network-tls.test.ts'],
+  },
+  {
+    name: 'doctor: clock skew fails only over twice the bound',
+    file: 'src/doctor/checks.ts',
+    find: 'if (Math.abs(skew) > SKEW_FAIL_SECONDS) return failed(words, fix)',
+    replace: 'if (Math.abs(skew) > 2 * SKEW_FAIL_SECONDS) return failed(words, fix)',
+    tests: ['test/unit/network.test.ts'],
+  },
+  {
+    name: 'browser: WSL without interop still tries to open',
+    file: 'src/ui/browser.ts',
+    find: 'return inWsl.interop',
+    replace: 'return true',
+    tests: ['test/unit/device-screen.test.ts'],
+  },
 ]
 
 function parseArgs(argv) {

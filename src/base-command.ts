@@ -19,6 +19,20 @@ export function jsonFlag(holds: string) {
   return Flags.boolean({description: `Print ${holds} as one JSON document on stdout; errors too.`, helpGroup: 'GLOBAL'})
 }
 
+/** `--org` for every command that acts in one organization; chosen over LATCH_ORG and the stored default (config.ts). */
+export function orgFlag() {
+  return Flags.string({
+    description: `The organization to act in (name or id). Default: ${ENV_PREFIX}ORG, then the one \`orgs switch\` stored, then your first.`,
+    helpValue: 'NAME',
+  })
+}
+/** `--ca-file`, for the commands that talk to a server (see resolveCaFile in src/config.ts). */
+export const caFileFlag = Flags.string({
+  description: 'PEM file of an extra certificate authority to trust, e.g. your organisation\'s TLS-inspecting proxy root (default: LATCH_CA_FILE).',
+  helpGroup: 'NETWORK',
+  helpValue: 'FILE',
+})
+
 /**
  * What every latch command shares: one way to print an error (see src/ui/error-report.ts) and `--json`
  * errors as a JSON document on stdout.
@@ -31,7 +45,7 @@ export abstract class BaseCommand extends Command {
    * unless a test or the host replaced it with setContextFactory; see src/context.ts), with the
    * running CLI's bin, version and package.json `oclif.latch` settings.
    */
-  protected context(flags: {issuer?: string} = {}, options: {allowUnreadableCredentials?: boolean} = {}): Promise<Context> {
+  protected context(flags: {caFile?: string; issuer?: string; org?: string} = {}, options: {allowUnreadableCredentials?: boolean} = {}): Promise<Context> {
     return makeContext({...options, bin: this.config.bin, flags, host: this.hostSettings(), version: this.config.version})
   }
 

@@ -15,6 +15,7 @@ import {PlatformClient} from './platform/client.js'
 import {DEFAULT_LOGIN_SCOPES, PLATFORM_SCOPES} from './platform/scopes.js'
 import {readSettingsFile} from './settings/file.js'
 import {rebrand} from './ui/rebrand.js'
+import {configureTransport} from './transport.js'
 import {wrapFor} from './ui/wrap.js'
 
 /** The host CLI's branding with latch's defaults filled in (see src/host.ts). */
@@ -90,7 +91,7 @@ export interface ContextOptions {
   /** The running CLI's version, for the User-Agent (the host CLI's when mounted). */
   version?: string
   env?: Record<string, string | undefined>
-  flags?: {issuer?: string}
+  flags?: {caFile?: string; issuer?: string; org?: string}
   stderr?: NodeJS.WriteStream
   stdin?: NodeJS.ReadStream
 }
@@ -134,6 +135,8 @@ export async function createContext(options: ContextOptions): Promise<Context> {
   }
   const config = resolveConfig({bin: options.bin, credentials, defaults, env, flags: options.flags, settings})
   const timeout = config.httpTimeout
+  // Every request of this command: through the proxy variables' proxy, trusting the CA file.
+  configureTransport({caFile: config.caFile?.value, env})
   const userAgent = userAgentOf(options.bin, options.version ?? 'unknown')
 
   const discovered = new Map<string, Promise<Configuration>>()

@@ -20,7 +20,7 @@ export interface LogoutResult {
 
 export async function logout(context: Context, options: {force: boolean}): Promise<LogoutResult> {
   const stored = context.credentials
-  const stillAuthenticatedBy = [context.config.env.token, context.config.env.accessKey].filter((name) => context.env[name]?.trim())
+  const stillAuthenticatedBy = [context.config.env.token, context.config.env.apiKey, context.config.env.accessKey].filter((name) => context.env[name]?.trim())
   const result: LogoutResult = {credentials_path: context.store.path, removed: false, revoked: 'not_applicable', still_authenticated_by: stillAuthenticatedBy}
 
   if (context.unreadableCredentials) {

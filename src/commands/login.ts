@@ -1,6 +1,6 @@
 import {Flags} from '@oclif/core'
 
-import {BaseCommand, ENV_PREFIX, jsonFlag} from '../base-command.js'
+import {BaseCommand, caFileFlag, ENV_PREFIX, jsonFlag} from '../base-command.js'
 import {deviceLogin} from '../auth/device-login.js'
 import type {LoginOutcome} from '../auth/save-login.js'
 import {tokenLogin} from '../auth/token-login.js'
@@ -63,11 +63,12 @@ Scopes: ${SCOPES_HELP}.`
       exclusive: ['token'],
     }),
     token: Flags.boolean({description: 'Sign in with a personal access token from a hidden prompt or stdin.'}),
+    'ca-file': caFileFlag,
   }
 
   async run(): Promise<LoginOutcome> {
     const {flags} = await this.parse(Login)
-    const context = await this.context({issuer: flags.issuer})
+    const context = await this.context({caFile: flags['ca-file'], issuer: flags.issuer})
     return this.cancellable(
       (signal) =>
         flags.token

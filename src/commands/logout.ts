@@ -1,6 +1,6 @@
 import {Flags} from '@oclif/core'
 
-import {BaseCommand, jsonFlag} from '../base-command.js'
+import {BaseCommand, caFileFlag, jsonFlag} from '../base-command.js'
 import {logout, type LogoutResult} from '../auth/logout.js'
 
 export default class Logout extends BaseCommand {
@@ -14,10 +14,11 @@ export default class Logout extends BaseCommand {
       char: 'f',
       description: 'Do not ask for confirmation (required without a terminal). A credentials file <%= config.bin %> cannot read is moved aside, keeping a copy.',
     }),
+    'ca-file': caFileFlag,
   }
 
   async run(): Promise<LogoutResult> {
     const {flags} = await this.parse(Logout)
-    return logout(await this.context({}, {allowUnreadableCredentials: true}), {force: flags.force})
+    return logout(await this.context({caFile: flags['ca-file']}, {allowUnreadableCredentials: true}), {force: flags.force})
   }
 }
