@@ -28,7 +28,7 @@ export function orgFlag() {
 }
 /** `--ca-file`, for the commands that talk to a server (see resolveCaFile in src/config.ts). */
 export const caFileFlag = Flags.string({
-  description: 'PEM file of an extra certificate authority to trust, e.g. your organisation\'s TLS-inspecting proxy root (default: LATCH_CA_FILE).',
+  description: `PEM file of an extra certificate authority to trust, e.g. your organisation's TLS-inspecting proxy root (default: ${ENV_PREFIX}CA_FILE).`,
   helpGroup: 'NETWORK',
   helpValue: 'FILE',
 })

@@ -187,6 +187,17 @@ describe('acme, an oclif CLI that lists latch in oclif.plugins', () => {
     expect(help.stdout).not.toContain('deployments')
     expectNoLatch(help)
 
+    // Every latch command's help, whoever wrote it (the manifest's help text is templated at build: scripts/manifest.js).
+    const manifest = JSON.parse(await readFile(join(host.dir, 'node_modules', 'latch', 'oclif.manifest.json'), 'utf8'))
+    const ids = Object.keys(manifest.commands).filter((id) => id !== 'emulator')
+    expect(ids.length).toBeGreaterThan(5)
+    for (const id of ids) {
+      const commandHelp = await acme([...id.split(':'), '--help'])
+      expect(commandHelp.code).toBe(0)
+      expect(commandHelp.stdout).toContain(`$ acme ${id.replaceAll(':', ' ')}`)
+      expectNoLatch(commandHelp)
+    }
+
     // Not opted in (no "emulator": true in acme's oclif.latch): an unknown command there.
     const emulatorRun = await acme(['emulator', '--port', '0'])
     expect(emulatorRun.code).toBe(2)
