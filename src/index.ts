@@ -76,19 +76,21 @@ export async function whoami(options: LatchOptions = {}): Promise<WhoamiReport> 
 
 /**
  * The settings as the commands resolve them, each with where it comes from (`{value, source, origin}`).
- * The active token and project key are named by where they come from, without their values: a
- * configuration gets logged, a secret must not be (getAccessToken is the way to the token).
+ * The active token, API key and project key are named by where they come from, without their values:
+ * a configuration gets logged, a secret must not be (getAccessToken is the way to the token).
  */
-export type Configuration = Omit<ResolvedConfig, 'accessKey' | 'token'> & {
+export type Configuration = Omit<ResolvedConfig, 'accessKey' | 'apiKey' | 'token'> & {
   accessKey?: Omit<Resolved<string>, 'value'>
+  apiKey?: Omit<Resolved<string>, 'value'>
   token?: Omit<Resolved<ActiveToken>, 'value'> & {type: ActiveToken['type']}
 }
 
 export async function resolveConfiguration(options: LatchOptions = {}): Promise<Configuration> {
-  const {accessKey, token, ...config} = await inCliWords(options, async () => (await makeContext(contextOptions(options))).config)
+  const {accessKey, apiKey, token, ...config} = await inCliWords(options, async () => (await makeContext(contextOptions(options))).config)
   return {
     ...config,
     ...(accessKey ? {accessKey: {origin: accessKey.origin, source: accessKey.source}} : {}),
+    ...(apiKey ? {apiKey: {origin: apiKey.origin, source: apiKey.source}} : {}),
     ...(token ? {token: {origin: token.origin, source: token.source, type: token.value.type}} : {}),
   }
 }

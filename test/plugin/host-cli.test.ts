@@ -224,6 +224,24 @@ describe('latch as a library in another project', () => {
     expect(JSON.parse(result.stdout)).toEqual({configDir: join(home, '.config', 'acme'), exit: 4, hint: 'run `acme login`, or set ACME_TOKEN', kind: 'not_authenticated', latch: true, token: false})
   })
 
+  it('names the secrets in the configuration by their origin, never by value', () => {
+    const key = `sk_live_${'b'.repeat(40)}`
+    const project = `sk_proj_${'c'.repeat(40)}`
+    const script = "import {resolveConfiguration} from 'latch'\nconsole.log(JSON.stringify(await resolveConfiguration({bin: 'acme'})))"
+    const result = spawnSync(process.execPath, ['--input-type=module', '-e', script], {cwd: host.dir, encoding: 'utf8', env: hostEnv(home, {ACME_ACCESS_KEY: project, ACME_API_KEY: key})})
+    expect(result.stderr).toBe('')
+    expect(result.stdout).not.toContain(key)
+    expect(result.stdout).not.toContain(project)
+    const config = JSON.parse(result.stdout)
+    expect(config.apiKey).toEqual({origin: 'ACME_API_KEY', source: 'env'})
+    expect(config.accessKey).toEqual({origin: 'ACME_ACCESS_KEY', source: 'env'})
+
+    const pat = `sk_pat_${'d'.repeat(64)}`
+    const withToken = spawnSync(process.execPath, ['--input-type=module', '-e', script], {cwd: host.dir, encoding: 'utf8', env: hostEnv(home, {ACME_TOKEN: pat})})
+    expect(withToken.stdout).not.toContain(pat)
+    expect(JSON.parse(withToken.stdout).token).toEqual({origin: 'ACME_TOKEN', source: 'env', type: 'pat'})
+  })
+
   it('type-checks against the published declarations (tsc, strict)', async () => {
     // Not tsconfig.json: oclif would take the host for a TypeScript project in development and look for ts-node.
     const tsconfig = join(host.dir, 'tsconfig.library-types.json')
