@@ -259,6 +259,65 @@ describe('logout', () => {
   })
 })
 
+describe('the commands that act for a signed-in user', () => {
+  const COMMANDS: Array<[string, string[]]> = [
+    ['tokens:create', ['--name', 'ci']],
+    ['tokens:list', []],
+    // revoke reports each id it was given (the JSON document is the per-id result); the exit code is the error's.
+    ['tokens:revoke', ['tok_1', '--force']],
+    ['tokens:rotate', ['tok_1']],
+    ['keys:create', ['--name', 'ci']],
+    ['keys:list', []],
+    ['keys:revoke', ['key_1', '--force']],
+    ['keys:rotate', ['key_1']],
+    ['orgs:list', []],
+    ['bots:create', ['ci-bot']],
+    ['bots:list', []],
+    ['bots:delete', ['bot_1', '--force']],
+    ['bots:keys:create', ['bot_1', '--label', 'ci']],
+    ['bots:keys:list', ['bot_1']],
+    ['bots:keys:revoke', ['bot_1', 'key_1', '--force']],
+    ['bots:keys:rotate', ['bot_1', 'key_1']],
+  ]
+  const load = async (id: string) => (await import(`../../src/commands/${id.replaceAll(':', '/')}.js`)).default
+
+  it.each(COMMANDS)('%s: no credential is exit 4, a token the server refuses exit 5', async (id, argv) => {
+    const Command = await load(id)
+    const none = await run(Command, [...argv, '--json'])
+    expect([none.exit, none.json?.error?.code]).toEqual([4, 'not_authenticated'])
+    const refused = await run(Command, [...argv, '--json'], {env: {LATCH_TOKEN: UNKNOWN_PAT}})
+    expect(refused.exit).toBe(5)
+  })
+
+  it('orgs:switch: no credential is exit 4; with LATCH_TOKEN set it refuses (exit 2): a default belongs to a stored login', async () => {
+    const Command = await load('orgs:switch')
+    expect((await run(Command, ['acme', '--json'])).exit).toBe(4)
+    const withToken = await run(Command, ['acme', '--json'], {env: {LATCH_TOKEN: UNKNOWN_PAT}})
+    expect([withToken.exit, withToken.json?.error?.code]).toEqual([2, 'usage'])
+  })
+})
+
+describe('config', () => {
+  it.each<[string, string, string[], number]>([
+    ['get: an unknown setting', 'config/get', ['isuer'], 2],
+    ['set: an unknown setting', 'config/set', ['isuer', 'https://auth.example.com'], 2],
+    ['set: a plain-http issuer that is not loopback', 'config/set', ['issuer', 'http://auth.example.com'], 2],
+    ['set: an unknown scope', 'config/set', ['scopes', 'nope'], 2],
+    ['unset: an unknown setting', 'config/unset', ['isuer'], 2],
+    ['list: a settings file that is not JSON', 'config/list', [], 2],
+  ])('%s', async (name, path, argv, exit) => {
+    if (name.includes('not JSON')) {
+      await mkdir(configDir, {recursive: true})
+      await writeFile(join(configDir, 'config.json'), '{nope')
+    }
+
+    const Command = (await import(`../../src/commands/${path}.js`)).default
+    const result = await run(Command, [...argv, '--json'])
+    expect(result.exit).toBe(exit)
+    expect(result.json?.error?.exit).toBe(exit)
+  })
+})
+
 describe('a host CLI\'s package.json oclif.latch', () => {
   it.each<[string, unknown]>([
     ['scopes that are not an object of names', {scopes: ['inference']}],
