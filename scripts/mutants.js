@@ -105,6 +105,44 @@ const MUTATIONS = [
     replace: '',
     tests: ['test/unit/credential-store.test.ts'],
   },
+  // --- profiles (issue 17) ---
+  {
+    name: 'profiles: LATCH_PROFILE beats --profile',
+    file: 'src/config.ts',
+    find: "if (flag) return {origin: '--profile', reason: 'flag', source: 'flag', value: checkProfileName(flag, '--profile')}",
+    replace: "if (flag && !readEnv(input.env, names.profile)) return {origin: '--profile', reason: 'flag', source: 'flag', value: checkProfileName(flag, '--profile')}",
+    tests: ['test/unit/profiles.test.ts'],
+  },
+  {
+    name: 'profiles: switch beats the pin file',
+    file: 'src/config.ts',
+    find: 'const pin = findPin(input.bin, input.cwd ?? process.cwd())',
+    replace: 'const pin = input.active === undefined ? findPin(input.bin, input.cwd ?? process.cwd()) : undefined',
+    tests: ['test/unit/profiles.test.ts'],
+  },
+  {
+    name: 'profiles: a refresh writes back the other profiles as read at start',
+    file: 'src/auth/active-token.ts',
+    find: '  await context.store.write(next)\n  return adopt(context, next, seen.origin)',
+    replace:
+      '  await context.store.writeFile({...context.credentialsFile!, profiles: {...context.credentialsFile!.profiles, [context.store.profile]: next}})\n  return adopt(context, next, seen.origin)',
+    tests: ['test/e2e/profiles.test.ts'],
+  },
+  {
+    name: 'profiles: v1 conversion keeps only the fields latch knows',
+    file: 'src/credentials/schema.ts',
+    find: 'const {version: _version, ...login} = value',
+    replace:
+      'const {access_key, api_url, created_at, issuer, token, user} = value\n  const login = JSON.parse(JSON.stringify({access_key, api_url, created_at, issuer, token, user}))',
+    tests: ['test/unit/profiles.test.ts'],
+  },
+  {
+    name: 'profiles: logout --all revokes every profile at the selected issuer',
+    file: 'src/auth/logout.ts',
+    find: 'const outcome = await revokeLogin(context, stored, stored.issuer, `${name}: `)',
+    replace: 'const outcome = await revokeLogin(context, stored, context.config.issuer.value, `${name}: `)',
+    tests: ['test/e2e/profiles.test.ts'],
+  },
   // --- lock ---
   {
     name: 'lock: refresh without the lock',
@@ -568,6 +606,79 @@ const MUTATIONS = [
     find: 'return inWsl.interop',
     replace: 'return true',
     tests: ['test/unit/device-screen.test.ts'],
+  },
+  // --- issue 15: managed tokens and keys, LATCH_API_KEY ---
+  {
+    name: 'tokens: rotate revokes the old one before verifying the new one',
+    file: 'src/manage/rotate.ts',
+    find: "await steps.run(`Verifying the new ${noun}...`, () => verify(context, kind, created.secret))",
+    replace: "await session.api.revoke(session.credential, old.id)\n    await steps.run(`Verifying the new ${noun}...`, () => verify(context, kind, created.secret))",
+    tests: ['test/e2e/tokens.test.ts'],
+  },
+  {
+    name: 'tokens: stored login beats LATCH_API_KEY',
+    file: 'src/config.ts',
+    find: 'const apiKey: Resolved<string> | undefined = !envToken && envApiKey',
+    replace: 'const apiKey: Resolved<string> | undefined = !envToken && !stored?.token && envApiKey',
+    tests: ['test/unit/config.test.ts'],
+  },
+  {
+    name: 'tokens: LATCH_API_KEY beats LATCH_TOKEN',
+    file: 'src/config.ts',
+    find: 'const apiKey: Resolved<string> | undefined = !envToken && envApiKey',
+    replace: 'const apiKey: Resolved<string> | undefined = envApiKey',
+    tests: ['test/unit/config.test.ts'],
+  },
+  {
+    name: 'tokens: no re-read of the exchange cache under the lock (one exchange per process)',
+    file: 'src/auth/api-key-exchange.ts',
+    find: 'const again = usable(await readCache(store))',
+    replace: 'const again = undefined as ResolvedToken | undefined',
+    tests: ['test/e2e/api-keys.test.ts'],
+  },
+  {
+    name: 'tokens: a 65-character name accepted',
+    file: 'src/manage/input.ts',
+    find: 'if (length > MAX_NAME_LENGTH) throw',
+    replace: 'if (length > MAX_NAME_LENGTH + 1) throw',
+    tests: ['test/unit/manage-input.test.ts'],
+  },
+  // --- the platform API's credentials, organizations and bots (issues 15 and 16) ---
+  {
+    name: 'server: a credential may give scopes it lacks (escalation)',
+    file: 'src/emulator/credentials-api.ts',
+    find: 'const missing = scopes.filter((scope) => !caller.scopes.includes(scope))',
+    replace: 'const missing = scopes.filter((scope) => !caller.scopes.includes(scope) && caller.token.type === \'pat\')',
+    tests: ['test/emulator/credentials-api.test.ts'],
+  },
+  {
+    name: 'server: a revoked API key still backs its exchanged tokens',
+    file: 'src/emulator/token-exchange.ts',
+    find: 'return key && this.#secrets.isLive(key) ? key : undefined',
+    replace: 'return key',
+    also: [{find: "if (credential.kind !== 'api_key') return", replace: 'return'}],
+    tests: ['test/emulator/token-exchange.test.ts'],
+  },
+  {
+    name: 'server: a member may create bots and bot keys',
+    file: 'src/emulator/access.ts',
+    find: "if (roleOf(account, org) !== 'admin') {",
+    replace: 'if (roleOf(account, org) === undefined) {',
+    tests: ['test/emulator/organizations.test.ts'],
+  },
+  {
+    name: 'server: a PAT made in one organization acts in another',
+    file: 'src/emulator/access.ts',
+    find: 'if (caller.boundOrg && caller.boundOrg.id !== org.id) {',
+    replace: "if (caller.boundOrg && caller.principal.kind === 'bot' && caller.boundOrg.id !== org.id) {",
+    tests: ['test/emulator/organizations.test.ts', 'test/emulator/credentials-api.test.ts'],
+  },
+  {
+    name: 'server: deleting a bot leaves its keys alive',
+    file: 'src/emulator/bots-api.ts',
+    find: 'for (const key of keys) this.#secrets.markRevoked(key, now)',
+    replace: 'for (const key of keys) void key',
+    tests: ['test/emulator/organizations.test.ts'],
   },
 ]
 

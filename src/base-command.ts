@@ -26,12 +26,21 @@ export function orgFlag() {
     helpValue: 'NAME',
   })
 }
+
 /** `--ca-file`, for the commands that talk to a server (see resolveCaFile in src/config.ts). */
 export const caFileFlag = Flags.string({
   description: `PEM file of an extra certificate authority to trust, e.g. your organisation's TLS-inspecting proxy root (default: ${ENV_PREFIX}CA_FILE).`,
   helpGroup: 'NETWORK',
   helpValue: 'FILE',
 })
+
+/** `--profile NAME`, on every command that uses a stored login (see resolveProfile in src/config.ts). */
+export function profileFlag(what = 'use') {
+  return Flags.string({
+    description: `The profile to ${what} (default: LATCH_PROFILE, then the .latch-profile pin file in this directory or a parent, then the one chosen with \`latch switch\`, then default).`,
+    helpGroup: 'GLOBAL',
+  })
+}
 
 /**
  * What every latch command shares: one way to print an error (see src/ui/error-report.ts) and `--json`
@@ -45,7 +54,7 @@ export abstract class BaseCommand extends Command {
    * unless a test or the host replaced it with setContextFactory; see src/context.ts), with the
    * running CLI's bin, version and package.json `oclif.latch` settings.
    */
-  protected context(flags: {caFile?: string; issuer?: string; org?: string} = {}, options: {allowUnreadableCredentials?: boolean} = {}): Promise<Context> {
+  protected context(flags: {caFile?: string; issuer?: string; org?: string; profile?: string} = {}, options: {allowUnreadableCredentials?: boolean} = {}): Promise<Context> {
     return makeContext({...options, bin: this.config.bin, flags, host: this.hostSettings(), version: this.config.version})
   }
 

@@ -2,12 +2,14 @@
  * THE place that decides where every setting and credential comes from.
  * Order: command-line flag > environment variable > settings file (config.json, `latch config`) >
  * credentials file > built-in default.
+ * The profile whose login is used: --profile > LATCH_PROFILE > a pin file in the working directory or
+ * a parent > the one chosen with `latch switch` > `default` (see resolveProfile).
  * Every answer carries its source, so `whoami` can say why a credential is active.
  */
 import {homedir} from 'node:os'
-import {isAbsolute, join} from 'node:path'
+import {dirname, isAbsolute, join} from 'node:path'
 
-import type {StoredCredentials, StoredToken} from './credentials/schema.js'
+import {DEFAULT_PROFILE, PROFILE_NAME_PATTERN, type StoredCredentials, type StoredToken} from './credentials/schema.js'
 
 import {ErrorKind, LatchError} from './errors.js'
 import {nodeFs} from './node-fs.js'
@@ -41,6 +43,7 @@ export interface EnvNames {
   issuer: string
   /** The organization commands act in (`latch orgs`). */
   org: string
+  profile: string
   stdinTimeout: string
   token: string
 }
@@ -58,6 +61,7 @@ export function envNames(bin: string): EnvNames {
     httpTimeout: `${prefix}HTTP_TIMEOUT`,
     issuer: `${prefix}ISSUER`,
     org: `${prefix}ORG`,
+    profile: `${prefix}PROFILE`,
     stdinTimeout: `${prefix}STDIN_TIMEOUT`,
     token: `${prefix}TOKEN`,
   }
@@ -118,6 +122,120 @@ export function childEnv(env: Record<string, string | undefined>, bin: string): 
   return result
 }
 
+/**
+ * Why a profile is the one in use: `flag` (--profile), `env` (LATCH_PROFILE), `pin` (a pin file, see
+ * findPin), `switch` (the file's `active`, set by `latch switch`), `default`.
+ */
+export type ProfileReason = 'default' | 'env' | 'flag' | 'pin' | 'switch'
+
+export interface ResolvedProfile extends Resolved<string> {
+  reason: ProfileReason
+}
+
+export interface ProfileInput extends ConfigInput {
+  /** The profile the credentials file names as active (`latch switch`), if any. */
+  active?: string
+  /** The directory the search for a pin file starts in; defaults to process.cwd(). */
+  cwd?: string
+  /** --profile. */
+  flag?: string
+}
+
+/** The pin file's name: `.latch-profile` (a host CLI's bin instead of latch). */
+export function pinFileName(bin: string): string {
+  return `.${bin}-profile`
+}
+
+/**
+ * THE order that decides which profile a command uses: --profile > LATCH_PROFILE > the nearest pin
+ * file from the working directory up > the profile `latch switch` chose > `default`. The pin file is
+ * looked for only when neither the flag nor the variable is set. The name need not exist yet: `login`
+ * creates it, other commands say that it has no login.
+ */
+export function resolveProfile(input: ProfileInput): ResolvedProfile {
+  const names = envNames(input.bin)
+  const flag = input.flag?.trim()
+  if (flag) return {origin: '--profile', reason: 'flag', source: 'flag', value: checkProfileName(flag, '--profile')}
+  const fromEnv = readEnv(input.env, names.profile)
+  if (fromEnv) return {origin: names.profile, reason: 'env', source: 'env', value: checkProfileName(fromEnv, names.profile)}
+  const pin = findPin(input.bin, input.cwd ?? process.cwd())
+  if (pin) return {origin: pin.path, reason: 'pin', source: 'file', value: pin.profile}
+  if (input.active !== undefined) {
+    const path = credentialsPath(resolveConfigDir(input).value)
+    return {origin: path, reason: 'switch', source: 'file', value: input.active}
+  }
+
+  return {origin: 'default', reason: 'default', source: 'default', value: DEFAULT_PROFILE}
+}
+
+/** Where the profile choice comes from, as a person would look for it. */
+export function profileOrigin(profile: {origin: string; reason: ProfileReason}, bin: string): string {
+  if (profile.reason === 'flag') return '--profile'
+  if (profile.reason === 'env') return profile.origin
+  if (profile.reason === 'pin') return `the pin file ${profile.origin}`
+  if (profile.reason === 'switch') return `\`${bin} switch\`, saved in ${profile.origin}`
+  return 'the default'
+}
+
+/** The largest pin file read: a name is at most 64 characters; the rest allows comments. */
+const PIN_MAX_BYTES = 4096
+
+/**
+ * The pin file that applies in `cwd`: `.latch-profile` in `cwd`, else in its parent, and so on up to
+ * the root. Its first line that is neither blank nor a `#` comment is the profile's name.
+ */
+export function findPin(bin: string, cwd: string): undefined | {path: string; profile: string} {
+  const name = pinFileName(bin)
+  for (let directory = cwd; ; directory = dirname(directory)) {
+    const path = join(directory, name)
+    const text = readPinFile(path)
+    if (text !== undefined) return {path, profile: pinnedProfile(text, path)}
+    if (dirname(directory) === directory) return undefined
+  }
+}
+
+/** The profile a pin file's text names; `path` is for the error. */
+export function pinnedProfile(text: string, path: string): string {
+  const line = text
+    .split(/\r?\n/)
+    .map((entry) => entry.trim())
+    .find((entry) => entry !== '' && !entry.startsWith('#'))
+  if (line === undefined) {
+    throw new LatchError(ErrorKind.Usage, `The pin file ${path} names no profile`, {hint: `write a profile name into it, or remove it (\`rm ${path}\`)`})
+  }
+
+  return checkProfileName(line, `the pin file ${path}`)
+}
+
+/** The pin file's text, or undefined when there is none at `path`. A FIFO or a directory there is not one. */
+function readPinFile(path: string): string | undefined {
+  let fd: number
+  try {
+    fd = nodeFs.openSync(path, nodeFs.constants.O_RDONLY | nodeFs.constants.O_NONBLOCK)
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code
+    if (code === 'ENOENT' || code === 'ENOTDIR' || code === 'EACCES') return undefined
+    throw new LatchError(ErrorKind.Usage, `Cannot read the pin file ${path}: ${(error as Error).message}`, {hint: `fix or remove ${path}`})
+  }
+
+  try {
+    if (!nodeFs.fstatSync(fd).isFile()) return undefined
+    const buffer = Buffer.alloc(PIN_MAX_BYTES)
+    const length = nodeFs.readSync(fd, buffer, 0, PIN_MAX_BYTES, 0)
+    return buffer.subarray(0, length).toString('utf8')
+  } finally {
+    nodeFs.closeSync(fd)
+  }
+}
+
+/** A profile name as the user gave it (from `origin`), or the usage error saying what a name may be. */
+export function checkProfileName(name: string, origin: string): string {
+  if (PROFILE_NAME_PATTERN.test(name)) return name
+  throw new LatchError(ErrorKind.Usage, `Invalid profile name from ${origin}: ${JSON.stringify(name.slice(0, 80))}`, {
+    hint: 'a profile name is a letter or digit followed by up to 63 letters, digits, dots, underscores or hyphens, e.g. work',
+  })
+}
+
 export function credentialsPath(configDir: string): string {
   return join(configDir, CREDENTIALS_FILE)
 }
@@ -171,6 +289,8 @@ export interface ResolvedConfig {
   stored?: {apiUrl: string; issuer: string; mismatch: boolean}
   /** The scopes `login` asks for without --scopes. */
   scopes: Resolved<string[]>
+  /** The profile whose login `stored` and the stored token and key are, and why it is that one. */
+  profile: ResolvedProfile
   /** Where the user's settings are (config.json, which may not exist). */
   settingsPath: string
   /**
@@ -198,9 +318,12 @@ export interface ConfigDefaults {
 }
 
 export interface ResolveOptions extends ConfigInput {
+  /** The selected profile's login (see resolveProfile). */
   credentials?: StoredCredentials
   defaults?: ConfigDefaults
   flags?: {caFile?: string; issuer?: string; org?: string}
+  /** The profile `credentials` belong to; `default` when not given. */
+  profile?: ResolvedProfile
   /** The settings file's content (src/settings/file.ts). */
   settings?: Settings
 }
@@ -327,6 +450,7 @@ export function resolveConfig(options: ResolveOptions): ResolvedConfig {
     httpTimeout: seconds(options.env, names.httpTimeout, DEFAULT_HTTP_TIMEOUT_SECONDS),
     issuer,
     org,
+    profile: options.profile ?? {origin: 'default', reason: 'default', source: 'default', value: DEFAULT_PROFILE},
     scopes,
     settingsPath: settingsFile,
     shadowed: {accessKey: Boolean(envKey && stored?.access_key), apiKey: Boolean(envToken && envApiKey), token: Boolean((envToken || envApiKey) && stored?.token)},

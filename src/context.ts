@@ -7,9 +7,9 @@
  */
 import type {Configuration} from 'openid-client'
 
-import {childEnv, credentialsPath, resolveConfig, resolveConfigDir, type ResolvedConfig, secretEnvNames, settingsPath} from './config.js'
+import {childEnv, credentialsPath, resolveConfig, resolveConfigDir, type ResolvedConfig, resolveProfile, secretEnvNames, settingsPath} from './config.js'
 import {CredentialStore, UnreadableCredentials} from './credentials/store.js'
-import type {StoredCredentials} from './credentials/schema.js'
+import {type CredentialsFile, profileOf, type StoredCredentials} from './credentials/schema.js'
 import type {HostSettings} from './host.js'
 import {PlatformClient} from './platform/client.js'
 import {DEFAULT_LOGIN_SCOPES, PLATFORM_SCOPES} from './platform/scopes.js'
@@ -37,8 +37,10 @@ export interface Context {
   userAgent: string
   /** Resolves to undefined once copied, or to why it could not be; never rejects. */
   copyToClipboard(text: string): Promise<string | undefined>
-  /** The credentials file as read at start (undefined when there is none). */
+  /** The selected profile's login (config.profile), as read at start (undefined when there is none). */
   credentials?: StoredCredentials
+  /** The whole credentials file, every profile, as read at start (undefined when there is none). */
+  credentialsFile?: CredentialsFile
   /**
    * Discovers an authorization server once, on first use: the configured issuer, or `issuer` (logout
    * revokes at the issuer named in the stored credentials).
@@ -58,6 +60,7 @@ export interface Context {
   stdin: NodeJS.ReadStream
   /** Seconds to wait for piped input before giving up. */
   stdinTimeout: number
+  /** The credentials file, for the selected profile (config.profile); `store.forProfile` reaches the others. */
   store: CredentialStore
   /** Seconds before any HTTP request gives up. */
   timeout: number
@@ -91,7 +94,9 @@ export interface ContextOptions {
   /** The running CLI's version, for the User-Agent (the host CLI's when mounted). */
   version?: string
   env?: Record<string, string | undefined>
-  flags?: {caFile?: string; issuer?: string; org?: string}
+  flags?: {caFile?: string; issuer?: string; org?: string; profile?: string}
+  /** Where the search for a pin file starts; defaults to process.cwd(). */
+  cwd?: string
   stderr?: NodeJS.WriteStream
   stdin?: NodeJS.ReadStream
 }
@@ -115,16 +120,19 @@ export async function createContext(options: ContextOptions): Promise<Context> {
   }
   const configDir = resolveConfigDir({bin: options.bin, env})
   const path = credentialsPath(configDir.value)
-  const store = parts.store ? parts.store(path, note) : new CredentialStore(path, note)
-  let credentials: StoredCredentials | undefined
+  const file = parts.store ? parts.store(path, note) : new CredentialStore(path, note)
+  let credentialsFile: CredentialsFile | undefined
   let unreadableCredentials: UnreadableCredentials | undefined
   try {
-    credentials = await store.read()
+    credentialsFile = await file.readFile()
   } catch (error) {
     if (!(options.allowUnreadableCredentials && error instanceof UnreadableCredentials)) throw error
     unreadableCredentials = error
   }
 
+  const profile = resolveProfile({active: credentialsFile?.active, bin: options.bin, cwd: options.cwd, env, flag: options.flags?.profile})
+  const store = file.forProfile(profile.value)
+  const credentials = profileOf(credentialsFile, profile.value)
   const settings = readSettingsFile(settingsPath(configDir.value), options.bin)
   const defaults = {
     apiUrl: host.apiUrl,
@@ -133,7 +141,7 @@ export async function createContext(options: ContextOptions): Promise<Context> {
     patPrefix: brand.tokenPrefixes.pat,
     scopes: host.defaultScopes ?? (host.scopes ? Object.keys(host.scopes) : DEFAULT_LOGIN_SCOPES),
   }
-  const config = resolveConfig({bin: options.bin, credentials, defaults, env, flags: options.flags, settings})
+  const config = resolveConfig({bin: options.bin, credentials, defaults, env, flags: options.flags, profile, settings})
   const timeout = config.httpTimeout
   // Every request of this command: through the proxy variables' proxy, trusting the CA file.
   configureTransport({caFile: config.caFile?.value, env})
@@ -159,6 +167,7 @@ export async function createContext(options: ContextOptions): Promise<Context> {
       return confirm(message, streams)
     },
     credentials,
+    credentialsFile,
     async copyToClipboard(text) {
       if (parts.copyToClipboard) return parts.copyToClipboard(text)
       const {copyToClipboard} = await import('./ui/clipboard.js')

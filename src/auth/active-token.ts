@@ -8,7 +8,7 @@
  * This module is on the path of `latch token`: the lock and openid-client are imported only when a
  * refresh is actually due.
  */
-import {type ActiveToken, checkStoredIssuer, fromStoredToken, type Resolved, sameIssuer} from '../config.js'
+import {type ActiveToken, checkStoredIssuer, fromStoredToken, profileOrigin, type Resolved, sameIssuer} from '../config.js'
 import type {Context} from '../context.js'
 import type {StoredCredentials} from '../credentials/schema.js'
 import {ErrorKind, LatchError} from '../errors.js'
@@ -48,15 +48,14 @@ export async function withActiveToken<T>(context: Context, request: (token: Reso
   try {
     return await request(token)
   } catch (error) {
-    if (!(error instanceof LatchError && error.kind === ErrorKind.TokenInvalid)) throw error
     const {apiKey} = context.config
-    if (apiKey && token.value.type === 'exchanged') {
+    if (apiKey && token.value.type === 'exchanged' && error instanceof LatchError && error.kind === ErrorKind.TokenInvalid) {
       // A rejected exchanged token: the key is exchanged once more (a revoked key then fails there).
       const {exchangedToken} = await import('./api-key-exchange.js')
       return request(await exchangedToken(context, apiKey, {rejected: token.value.accessToken}))
     }
 
-    if (!canRefresh(context, token)) throw error
+    if (!(error instanceof LatchError && error.kind === ErrorKind.TokenInvalid) || !canRefresh(context, token)) throw error
     const {withCredentialsLock} = await import('../credentials/lock.js')
     const renewed = await withCredentialsLock(context.store.path, () => refreshLocked(context, token, {rejected: true}))
     return request(renewed)
@@ -162,7 +161,7 @@ async function forgetDeadToken(context: Context, seen: ResolvedToken, spentRefre
 
   context.config.token = undefined
   throw new LatchError(ErrorKind.TokenInvalid, `Token is invalid or expired (from ${seen.origin}): the server refused to renew it`, {
-    hint: `run \`${context.bin} login\` to sign in again${current?.access_key ? ' (your linked project is kept)' : ''}`,
+    hint: `run \`${loginCommand(context)}\` to sign in again${current?.access_key ? ' (your linked project is kept)' : ''}`,
   })
 }
 
@@ -183,12 +182,19 @@ export function expiresWithin(expiresAt: string | undefined, seconds: number, no
 function cannotRefresh(context: Context, token: ResolvedToken): LatchError {
   const otherIssuer = context.credentials && !sameIssuer(context.credentials.issuer, context.config.issuer.value)
   return new LatchError(ErrorKind.TokenInvalid, `Token is invalid or expired (from ${token.origin}): it expired${otherIssuer ? ` and was issued by ${context.credentials!.issuer}, not ${context.config.issuer.value}` : ' and cannot be renewed'}`, {
-    hint: `run \`${context.bin} login\` to sign in again`,
+    hint: `run \`${loginCommand(context)}\` to sign in again`,
   })
 }
 
 function notAuthenticated(context: Context): LatchError {
-  return new LatchError(ErrorKind.NotAuthenticated, 'You are not authenticated', {
-    hint: `run \`${context.bin} login\`, or set ${context.config.env.token}`,
+  const {profile} = context.config
+  return new LatchError(ErrorKind.NotAuthenticated, `You are not authenticated${profile.reason === 'default' ? '' : ` in profile ${profile.value} (from ${profileOrigin(profile, context.bin)})`}`, {
+    hint: `run \`${loginCommand(context)}\`, or set ${context.config.env.token}`,
   })
+}
+
+/** The command that signs in to the profile in use: `--profile` is named only when this command was given it. */
+export function loginCommand(context: Context): string {
+  const {profile} = context.config
+  return `${context.bin} login${profile.reason === 'flag' ? ` --profile ${profile.value}` : ''}`
 }

@@ -17,6 +17,8 @@ export interface LoginResult {
   authenticated: true
   credentials_path: string
   issuer: string
+  /** The profile the login was saved in. */
+  profile: string
   /** Device login only: scopes that were asked for but are not in the server's grant. */
   scopes_not_granted?: string[]
   token: {expires_at: null | string; scopes: string[]; type: 'oauth' | 'pat'}
@@ -78,11 +80,13 @@ export async function saveLogin(context: Context, token: StoredToken, user: unde
     },
     {done: () => (user ? `Authenticated successfully as ${safeText(user.name)} (${safeText(user.id)}).` : 'Authenticated successfully.')},
   )
-  if (!json) context.note(`Credentials saved to ${context.store.path}`)
+  const {profile} = context.config
+  if (!json) context.note(`Credentials saved to ${context.store.path}${profile.reason === 'default' ? '' : ` (profile ${safeText(profile.value)})`}`)
   return {
     authenticated: true,
     credentials_path: context.store.path,
     issuer,
+    profile: profile.value,
     token: {expires_at: printedExpiry(token.expires_at), scopes: platformScopes(token.scopes), type: token.type},
     user: user ? {id: user.id, name: user.name} : null,
   }

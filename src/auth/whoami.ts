@@ -4,7 +4,7 @@
  * projects.read), the identity and the token are still reported, with the project's error, and the
  * command still ends with that error's exit code so that scripts notice.
  */
-import {checkStoredIssuer} from '../config.js'
+import {checkStoredIssuer, type ProfileReason} from '../config.js'
 import type {Context} from '../context.js'
 import {LatchError} from '../errors.js'
 import type {Credential, OrgMembership, Principal, Project, TokenType} from '../platform/client.js'
@@ -29,6 +29,11 @@ export interface WhoamiReport {
   org_ignored?: {origin: string; source: string; value: string}
   /** Who acts: a user, or a bot (a bot key); null when the server names no one. */
   principal: null | Principal
+  /**
+   * The profile in use and why (`reason`: flag, env, pin, switch, default; `origin`: --profile, the
+   * variable's name, the pin file's path, the credentials file's path, default).
+   */
+  profile: {name: string; origin: string; reason: ProfileReason}
   project: (Project & {source: 'env' | 'file'}) | null
   /** Why the linked project could not be read; the command then exits with `exit`. */
   project_error?: {code: string; exit: number; hint?: string; message: string}
@@ -84,6 +89,7 @@ export async function whoami(context: Context): Promise<WhoamiReport> {
     issuer_origin: {origin: issuer.origin, source: issuer.source},
     ...org,
     principal,
+    profile: {name: context.config.profile.value, origin: context.config.profile.origin, reason: context.config.profile.reason},
     project,
     ...(projectError ? {project_error: projectError} : {}),
     token: {
@@ -128,6 +134,6 @@ async function organizationOf(
 }
 
 /** The exit code `whoami` ends with: 0, or that of the project's error. */
-export function whoamiExitCode(report: WhoamiReport): number {
+export function whoamiExitCode(report: Pick<WhoamiReport, 'project_error'>): number {
   return report.project_error?.exit ?? 0
 }

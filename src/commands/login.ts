@@ -1,6 +1,6 @@
 import {Flags} from '@oclif/core'
 
-import {BaseCommand, caFileFlag, ENV_PREFIX, jsonFlag} from '../base-command.js'
+import {BaseCommand, caFileFlag, ENV_PREFIX, jsonFlag, profileFlag} from '../base-command.js'
 import {deviceLogin} from '../auth/device-login.js'
 import type {LoginOutcome} from '../auth/save-login.js'
 import {tokenLogin} from '../auth/token-login.js'
@@ -28,13 +28,14 @@ Scopes: ${SCOPES_HELP}.`
   // Written out: oclif's generated line shows the exclusive flags as "[--scopes <value> | ]" and
   // leaves out --no-browser. The two lines are the two ways to sign in.
   static usage = [
-    '<%= command.id %> [--scopes <value>] [--reset-scopes] [--browser | --no-browser] [--copy] [--issuer <value>] [--json]',
-    '<%= command.id %> --token [--issuer <value>] [--json]',
+    '<%= command.id %> [--scopes <value>] [--reset-scopes] [--browser | --no-browser] [--copy] [--issuer <value>] [--profile <value>] [--json]',
+    '<%= command.id %> --token [--issuer <value>] [--profile <value>] [--json]',
   ]
 
   static examples = [
     '<%= config.bin %> <%= command.id %>',
     '<%= config.bin %> <%= command.id %> --no-browser',
+    '<%= config.bin %> <%= command.id %> --profile work --issuer https://auth.work.example.com',
     '<%= config.bin %> <%= command.id %> --copy',
     `<%= config.bin %> <%= command.id %> --scopes <%- (${HOST}?.scopes ? Object.keys(${HOST}.scopes).slice(0, 3) : ['inference', 'projects.read', 'account.read']).join(',') %>`,
     `<%= config.bin %> <%= command.id %> --scopes <%- ${HOST}?.scopes ? Object.keys(${HOST}.scopes).at(-1) : 'deployments.write' %> --reset-scopes`,
@@ -64,11 +65,12 @@ Scopes: ${SCOPES_HELP}.`
     }),
     token: Flags.boolean({description: 'Sign in with a personal access token from a hidden prompt or stdin.'}),
     'ca-file': caFileFlag,
+    profile: profileFlag('create or replace'),
   }
 
   async run(): Promise<LoginOutcome> {
     const {flags} = await this.parse(Login)
-    const context = await this.context({caFile: flags['ca-file'], issuer: flags.issuer})
+    const context = await this.context({caFile: flags['ca-file'], issuer: flags.issuer, profile: flags.profile})
     return this.cancellable(
       (signal) =>
         flags.token

@@ -10,7 +10,7 @@ import lockfile from 'proper-lockfile'
 
 import {ErrorKind, LatchError} from '../errors.js'
 import {describeErrno} from './errno.js'
-import type {StoredCredentials} from './schema.js'
+import type {CredentialsFile, StoredCredentials} from './schema.js'
 import type {CredentialStore} from './store.js'
 
 /** A lock not touched for this long belongs to a dead process. */
@@ -76,8 +76,9 @@ export async function withCredentialsLock<T>(
 }
 
 /**
- * Read-modify-write of the credentials under the lock, so a change (a linked key) never overwrites a
- * refresh token that another process rotated a moment earlier.
+ * Read-modify-write of the selected profile's login (`store.profile`) under the lock, so a change (a
+ * linked key) never overwrites a refresh token that another process rotated a moment earlier, nor any
+ * other profile.
  */
 export async function updateCredentials(
   store: CredentialStore,
@@ -86,6 +87,23 @@ export async function updateCredentials(
   return withCredentialsLock(store.path, async () => {
     const next = change(await store.read())
     await store.write(next)
+    return next
+  })
+}
+
+/**
+ * Read-modify-write of the whole file (every profile) under the lock. `change` returns the new file,
+ * or undefined to leave the file as it is.
+ */
+export async function updateProfiles(
+  store: CredentialStore,
+  change: (current: CredentialsFile | undefined) => CredentialsFile | undefined,
+): Promise<CredentialsFile | undefined> {
+  return withCredentialsLock(store.path, async () => {
+    const current = await store.readFile()
+    const next = change(current)
+    if (next === undefined) return current
+    await store.writeFile(next)
     return next
   })
 }

@@ -2,6 +2,11 @@
  * The credential store: one JSON file, 0600, in a 0700 directory, replaced atomically (temp file, fsync,
  * rename) so a crash leaves either the old or the new content. It never follows a symlink and never
  * touches a file it cannot understand: such a file is reported with its path and left as it is.
+ *
+ * The file holds several profiles (src/credentials/schema.ts). A store object stands for one of them,
+ * `profile`: `read`, `write` and `remove` are about that profile's login and leave the others as they
+ * are in the file at that moment; `readFile` and `writeFile` are about the whole file. Every change is
+ * a read-modify-write of the whole file, so callers hold the credentials lock (src/credentials/lock.ts).
  */
 import type {Stats} from 'node:fs'
 import {basename, dirname, join} from 'node:path'
@@ -9,7 +14,16 @@ import {basename, dirname, join} from 'node:path'
 import {ErrorKind, LatchError} from '../errors.js'
 import {nodeFs} from '../node-fs.js'
 import {describeErrno, errnoOf} from './errno.js'
-import {credentialsProblem, isNewerFormat, type StoredCredentials} from './schema.js'
+import {
+  asProfiles,
+  CREDENTIALS_VERSION,
+  type CredentialsFile,
+  credentialsProblem,
+  DEFAULT_PROFILE,
+  isNewerFormat,
+  profileOf,
+  type StoredCredentials,
+} from './schema.js'
 
 const FILE_MODE = 0o600
 const DIR_MODE = 0o700
@@ -23,14 +37,26 @@ export class CredentialStore {
     readonly path: string,
     /** Told when the store repairs something, e.g. loose permissions. */
     private readonly notify: (message: string) => void = () => {},
+    /** The profile that read, write and remove are about. */
+    readonly profile: string = DEFAULT_PROFILE,
   ) {}
+
+  /** The same file, another profile. */
+  forProfile(profile: string): CredentialStore {
+    return new CredentialStore(this.path, this.notify, profile)
+  }
 
   get directory(): string {
     return dirname(this.path)
   }
 
-  /** The stored credentials, or undefined when there is no file. */
+  /** This profile's login, or undefined when there is no file or no such profile in it. */
   async read(): Promise<StoredCredentials | undefined> {
+    return profileOf(await this.readFile(), this.profile)
+  }
+
+  /** Every profile, or undefined when there is no file; a version-1 file comes back as the profile `default`. */
+  async readFile(): Promise<CredentialsFile | undefined> {
     const text = await this.readText()
     if (text === undefined) return undefined
     let parsed: unknown
@@ -42,7 +68,7 @@ export class CredentialStore {
 
     const problem = credentialsProblem(parsed)
     if (problem) throw this.unreadableContent(problem, isNewerFormat(parsed))
-    return parsed as StoredCredentials
+    return asProfiles(parsed as Record<string, unknown>)
   }
 
   /**
@@ -115,7 +141,36 @@ export class CredentialStore {
     await fs.rm(probe, {force: true})
   }
 
+  /**
+   * Saves `credentials` as this profile's login, in the file as it is now: every other profile, and
+   * every field of the file, stays as it is. A version-1 file becomes version 2 here. Hold the lock.
+   */
   async write(credentials: StoredCredentials): Promise<void> {
+    const {version: _single, ...login} = credentials
+    const current = await this.readFile()
+    const profiles = {...current?.profiles, [this.profile]: login}
+    await this.writeFile({...current, version: CREDENTIALS_VERSION, profiles})
+  }
+
+  /**
+   * Removes this profile's login; returns whether there was one. The file itself is deleted with its
+   * last profile, and `active` is dropped when it named this one (the next command then uses the
+   * default). Hold the lock.
+   */
+  async remove(): Promise<boolean> {
+    const current = await this.readFile()
+    if (!current || !profileOf(current, this.profile)) return false
+    const {[this.profile]: _removed, ...profiles} = current.profiles
+    if (Object.keys(profiles).length === 0) return this.removeFile()
+    const {active, ...rest} = current
+    await this.writeFile({...rest, ...(active === undefined || active === this.profile ? {} : {active}), profiles})
+    return true
+  }
+
+  /** Replaces the whole file with `file`, as version 2. Hold the lock. */
+  async writeFile(file: CredentialsFile): Promise<void> {
+    const {version: _version, ...rest} = file
+    const credentials = {version: CREDENTIALS_VERSION, ...rest}
     await this.prepareDirectory()
     await this.refuseNonRegularTarget()
     // Imported here: node:crypto takes longer to load than the rest of `latch token`, which never writes.
@@ -158,8 +213,8 @@ export class CredentialStore {
     } catch {}
   }
 
-  /** Deletes the file; returns whether there was one. */
-  async remove(): Promise<boolean> {
+  /** Deletes the whole file, every profile in it; returns whether there was one. */
+  async removeFile(): Promise<boolean> {
     await this.refuseNonRegularTarget()
     try {
       await fs.unlink(this.path)

@@ -1,8 +1,9 @@
 /**
  * One line on the emulator's own terminal for each step of a sign-in: a device code issued, approved,
- * denied, tokens issued or refreshed, an API key exchanged. User codes are printed (they are short-lived and shown on the
- * device's screen anyway); tokens, device codes and keys never are. Text a client sent (its
- * User-Agent) is stripped of control characters and cut short before it reaches the terminal.
+ * denied, tokens issued or refreshed; and one per API key exchanged. User codes are printed (they are
+ * short-lived and shown on the device's screen anyway); tokens, device codes and keys never are (a key
+ * by its masked form only). Text a client sent (its User-Agent) is stripped of control characters and
+ * cut short before it reaches the terminal.
  */
 export type ActivitySink = (line: string) => void
 

@@ -62,16 +62,18 @@ export class BotDirectory {
   deleteBot(bot: Bot): number {
     const keys = this.liveKeys(bot)
     const now = new Date()
-    for (const key of keys) key.revokedAt = now
+    for (const key of keys) this.#secrets.markRevoked(key, now)
     this.#bots.delete(bot)
     return keys.length
   }
 
   createKey(bot: Bot, label: string): {key: Credential; secret: string} {
-    const expiresAt = new Date()
-    expiresAt.setUTCFullYear(expiresAt.getUTCFullYear() + BOT_KEY_LIFETIME_YEARS)
     const {credential, secret} = this.#secrets.create({
-      expiresAt,
+      expiresAt(createdAt) {
+        const expiresAt = new Date(createdAt)
+        expiresAt.setUTCFullYear(createdAt.getUTCFullYear() + BOT_KEY_LIFETIME_YEARS)
+        return expiresAt
+      },
       kind: 'bot_key',
       name: label,
       orgId: bot.orgId,
@@ -79,6 +81,10 @@ export class BotDirectory {
       scopes: [...BOT_KEY_SCOPES],
     })
     return {key: credential, secret}
+  }
+
+  revokeKey(key: Credential): void {
+    this.#secrets.markRevoked(key)
   }
 
   findKey(bot: Bot, id: string): Credential {
@@ -168,7 +174,7 @@ export function botRoutes(directory: BotDirectory): PlatformRoute[] {
         requireAdminUser(caller, org, 'revoke bot keys')
         const bot = directory.findBot(org, params.bot)
         const key = directory.findKey(bot, params.id)
-        key.revokedAt = new Date()
+        directory.revokeKey(key)
         return {body: {...describeBotKey(key), revoked_at: iso(key.revokedAt)}, status: 200}
       },
       method: 'DELETE',

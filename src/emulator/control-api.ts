@@ -98,7 +98,7 @@ export class ControlApi {
           const scopes = requirePlatformScopes(body)
           const expiresIn = optionalPositiveNumber(body, 'expires_in')
           const org = requireMembership(body, account)
-          const expiresAt = expiresIn === undefined ? null : new Date(Date.now() + expiresIn * 1000)
+          const expiresAt = expiresIn === undefined ? null : (createdAt: Date) => new Date(createdAt.getTime() + expiresIn * 1000)
           const {credential, secret} = secrets.create({expiresAt, kind: 'pat', name, orgId: org.id, ownerId: account.id, scopes})
           return {body: {...describeCredential(credential), token: secret}, status: 201}
         },

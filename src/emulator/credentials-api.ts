@@ -97,7 +97,7 @@ function routesFor(kind: Kind, secrets: SecretStore): PlatformRoute[] {
           throw forbidden(`this credential acts in ${caller.boundOrg.name} only; ${params.id} belongs to another organization`)
         }
 
-        credential.revokedAt = new Date()
+        secrets.markRevoked(credential)
         return {body: {...describeCredential(credential), revoked_at: iso(credential.revokedAt)}, status: 200}
       },
       method: 'DELETE',

@@ -5,7 +5,7 @@
  */
 import {randomBytes} from 'node:crypto'
 
-import {type Account, findAccountById} from './accounts.js'
+import type {Account} from './accounts.js'
 
 export type Role = 'admin' | 'member'
 
@@ -62,11 +62,6 @@ export function membershipsOf(account: Account): Array<{org: Organization; role:
   }
 
   return memberships
-}
-
-/** The accounts of an organization's members (for documentation and the control API). */
-export function membersOf(org: Organization): Account[] {
-  return org.members.map((member) => findAccountById(member.accountId)).filter((account): account is Account => account !== undefined)
 }
 
 /** The bots of every organization, for one emulator. */

@@ -21,8 +21,6 @@ import {API_KEY_PATTERN, BOT_KEY_PATTERN, PAT_PATTERN, type SecretStore} from '.
 import type {Behaviour} from './settings.js'
 import {EXCHANGE_GTY, type ExchangeGrants} from './token-exchange.js'
 
-export type {Caller} from './access.js'
-
 export class PlatformApi {
   readonly #provider: Provider
   readonly #secrets: SecretStore
@@ -117,9 +115,8 @@ export class PlatformApi {
     const scopes = (accessToken.scope ?? '').split(' ').filter(Boolean)
     const expiresAt = new Date((accessToken.exp ?? 0) * 1000).toISOString()
     if (accessToken.gty === EXCHANGE_GTY) {
-      const keyId = this.#exchangeGrants.apiKeyOf(accessToken.grantId)
-      const key = keyId === undefined ? undefined : this.#secrets.findById('api_key', keyId)
-      if (!key || !this.#secrets.isLive(key) || key.ownerId !== account.id) return undefined
+      const key = this.#exchangeGrants.liveKey(accessToken.grantId)
+      if (!key || key.ownerId !== account.id) return undefined
       const boundOrg = findOrganizationById(key.orgId)
       if (!boundOrg) return undefined
       return {boundOrg, credential: key, principal: {account, kind: 'user'}, scopes, token: {expires_at: expiresAt, type: 'exchanged'}}

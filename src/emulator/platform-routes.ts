@@ -31,11 +31,17 @@ export function iso(date: Date | null): string | null {
   return date ? date.toISOString() : null
 }
 
-/** A name or label: 1 to 64 characters, none of them a control character, not only spaces. */
+/**
+ * Characters a name must not hold: C0 and C1 controls, DEL, line and paragraph separators, and the
+ * bidirectional overrides and isolates (which would reorder what a terminal table shows after them).
+ */
+const UNPRINTABLE = /[\p{Cc}\u2028\u2029\u202A-\u202E\u2066-\u2069]/u
+
+/** A name or label: 1 to 64 printable characters (code points), not only spaces. */
 export function requireName(body: Record<string, unknown>, field: string): string {
   const value = body[field]
-  // eslint-disable-next-line no-control-regex
-  if (typeof value !== 'string' || [...value].length < 1 || [...value].length > 64 || /[\u0000-\u001F\u007F-\u009F]/.test(value) || value.trim() === '') {
+  const length = typeof value === 'string' ? [...value].length : 0
+  if (typeof value !== 'string' || length < 1 || length > 64 || UNPRINTABLE.test(value) || value.trim() === '') {
     throw new HttpError(400, 'invalid_request', `"${field}" must be 1 to 64 printable characters`)
   }
 

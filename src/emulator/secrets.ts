@@ -60,9 +60,23 @@ export function maskSecret(kind: CredentialKind, secret: string): string {
 export class SecretStore {
   readonly #credentials: Credential[] = []
   readonly #projects: Project[] = []
+  readonly #revokedListeners: Array<(credential: Credential) => void> = []
+
+  /** Told of every credential revoked, whichever way (platform API, control API, a deleted bot). */
+  onRevoked(listener: (credential: Credential) => void): void {
+    this.#revokedListeners.push(listener)
+  }
+
+  /** Revokes a credential from now on (or from `at`); nothing happens to one already revoked. */
+  markRevoked(credential: Credential, at = new Date()): void {
+    if (credential.revokedAt !== null) return
+    credential.revokedAt = at
+    for (const listener of this.#revokedListeners) listener(credential)
+  }
 
   create(options: {
-    expiresAt: Date | null
+    /** null: never; a function: computed from the creation time. */
+    expiresAt: Date | null | ((createdAt: Date) => Date)
     kind: CredentialKind
     name: string
     orgId: string
@@ -70,10 +84,11 @@ export class SecretStore {
     scopes: string[]
   }): {credential: Credential; secret: string} {
     const secret = `${PREFIX[options.kind]}${randomBytes(32).toString('hex')}`
+    const createdAt = new Date()
     const credential: Credential = {
-      createdAt: new Date(),
+      createdAt,
       digest: digestOf(secret),
-      expiresAt: options.expiresAt,
+      expiresAt: typeof options.expiresAt === 'function' ? options.expiresAt(createdAt) : options.expiresAt,
       id: `${ID_PREFIX[options.kind]}${randomBytes(8).toString('hex')}`,
       kind: options.kind,
       lastUsedAt: null,
@@ -135,7 +150,7 @@ export class SecretStore {
     const credential = this.find(secret)
     if (credential) {
       if (credential.revokedAt) return undefined
-      credential.revokedAt = new Date()
+      this.markRevoked(credential)
       return credential.kind
     }
 

@@ -44,7 +44,7 @@ export interface EmulatorOptions {
   behaviour?: Partial<BehaviourSettings>
   /** Serve https with this certificate chain and key (src/emulator/tls.ts) instead of plain http. */
   tls?: {cert: string; key: string}
-  /** Told one line per device code issued, approved, denied and tokens issued (no secrets). */
+  /** Told one line per device code issued, approved, denied, tokens issued and API key exchanged (no secrets). */
   onActivity?: (line: string) => void
 }
 
@@ -137,7 +137,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const issuerHost = new URL(issuer).host
 
   const secrets = new SecretStore()
-  const exchangeGrants = new ExchangeGrants()
+  const exchangeGrants = new ExchangeGrants(secrets)
   let provider
   try {
     provider = await createProvider(ProviderClass, {
@@ -159,6 +159,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   }
 
   const approvals = new DeviceApprovals(provider, behaviour, activity)
+  exchangeGrants.endTokensOnRevocation(provider)
   const bots = new BotDirectory(new Bots(), secrets)
   const platformApi = new PlatformApi({behaviour, bots, exchangeGrants, provider, secrets})
   const localOrigins = new LocalOrigins(settings.host, bound.port, tls ? 'https:' : 'http:')

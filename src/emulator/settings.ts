@@ -1,9 +1,9 @@
 /**
  * How the emulator behaves where real authorization servers differ: refresh-token rotation, what a
  * reused refresh token does, whether revocation needs client authentication, which scopes the server
- * knows, bare error answers, slow_down, a plain OAuth 2.0 mode, and how long exchanged tokens live. Set by flags at start-up and
- * changed at run time through `POST /_emulator/settings`; every part of the server reads the current
- * value on each request.
+ * knows, bare error answers, slow_down, a plain OAuth 2.0 mode, and how long exchanged tokens live.
+ * Set by flags at start-up (all but exchanged_token_ttl) and changed at run time through
+ * `POST /_emulator/settings`; every part of the server reads the current value on each request.
  */
 import {isPlatformScope, PROTOCOL_SCOPES} from '../platform/scopes.js'
 import {HttpError} from './http.js'

@@ -3,13 +3,13 @@
  * API key (`sk_live_…`, the subject token) for a short-lived access token that the platform API accepts.
  * The key itself is never accepted at `/v1`. The access token acts as the key's owner in the key's
  * organization, with the key's scopes or a subset asked for with `scope`; it stops working the moment
- * the key is revoked (the platform API checks the key on every call, through ExchangeGrants).
+ * the key is revoked (ExchangeGrants).
  */
 import type Provider from 'oidc-provider'
 import type {KoaContextWithOIDC} from 'oidc-provider'
 
 import {findAccountById} from './accounts.js'
-import {API_KEY_PATTERN, type SecretStore} from './secrets.js'
+import {API_KEY_PATTERN, type Credential, type SecretStore} from './secrets.js'
 import type {Behaviour} from './settings.js'
 
 export const TOKEN_EXCHANGE_GRANT = 'urn:ietf:params:oauth:grant-type:token-exchange'
@@ -22,18 +22,45 @@ const PARAMETERS = ['subject_token', 'subject_token_type', 'scope', 'requested_t
 type OidcErrors = typeof import('oidc-provider').errors
 
 /**
- * Which API key each exchange's grant came from: every exchange makes its own grant, and the platform
- * API asks here whether an exchanged token's key is still live.
+ * An exchanged token lives only as long as its API key. Every exchange makes its own grant and records
+ * here which key it came from: the platform API asks `liveKey` on every call, and revoking a key also
+ * deletes its tokens from the authorization server's store (so introspection sees them as gone too).
  */
 export class ExchangeGrants {
+  readonly #secrets: SecretStore
   readonly #keyByGrant = new Map<string, string>()
+  readonly #grantsByKey = new Map<string, string[]>()
+
+  constructor(secrets: SecretStore) {
+    this.#secrets = secrets
+  }
 
   record(grantId: string, apiKeyId: string): void {
     this.#keyByGrant.set(grantId, apiKeyId)
+    this.#grantsByKey.set(apiKeyId, [...(this.#grantsByKey.get(apiKeyId) ?? []), grantId])
   }
 
-  apiKeyOf(grantId: string | undefined): string | undefined {
-    return grantId === undefined ? undefined : this.#keyByGrant.get(grantId)
+  /** The API key an exchanged token's grant came from, if that key is still live. */
+  liveKey(grantId: string | undefined): Credential | undefined {
+    const keyId = grantId === undefined ? undefined : this.#keyByGrant.get(grantId)
+    const key = keyId === undefined ? undefined : this.#secrets.findById('api_key', keyId)
+    return key && this.#secrets.isLive(key) ? key : undefined
+  }
+
+  /** From now on, revoking an API key (whichever way) deletes the tokens exchanged from it from `provider`'s store. */
+  endTokensOnRevocation(provider: Provider): void {
+    this.#secrets.onRevoked((credential) => {
+      if (credential.kind !== 'api_key') return
+      const grants = this.#grantsByKey.get(credential.id) ?? []
+      Promise.all(
+        grants.map(async (grantId) => {
+          await provider.AccessToken.revokeByGrantId(grantId)
+          await (await provider.Grant.find(grantId))?.destroy()
+        }),
+      ).catch((error: unknown) => {
+        process.stderr.write(`emulator: ending the tokens of a revoked API key failed: ${String(error)}\n`)
+      })
+    })
   }
 }
 

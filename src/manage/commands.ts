@@ -67,7 +67,6 @@ export function revokeFlags(kind: ManagedKind) {
 }
 
 export abstract class RevokeCommand extends BaseCommand {
-  static strict = false
   protected abstract kind: ManagedKind
 
   async run(): Promise<RevokeResult> {

@@ -146,7 +146,12 @@ export async function rotateCredential(context: Context, kind: ManagedKind, id: 
       cleanup = `and could not be revoked again (${trimPeriod(revokeError instanceof Error ? revokeError.message : String(revokeError))}): revoke it with \`latch ${kind.command} revoke ${safeText(created.id)} --force\``
     }
 
-    return stop('verify', error, `The old ${noun} ${oldLabel} is still valid (not revoked); the new ${noun} ${newLabel} was created but did not pass verification, ${cleanup}.`)
+    return stop(
+      'verify',
+      error,
+      `The old ${noun} ${oldLabel} is still valid (not revoked); the new ${noun} ${newLabel} was created but did not pass verification, ${cleanup}.`,
+      `keep using the old ${noun}, and run \`latch ${kind.command} rotate ${safeText(old.id)}\` again once the platform accepts new ones`,
+    )
   }
 
   const report: RotationReport = {

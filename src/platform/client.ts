@@ -160,6 +160,7 @@ export class PlatformClient {
 
     if (response.status === 403) {
       const needed = scopeFromChallenge(response.header('www-authenticate'))
+      // A refusal other than a missing scope is read below for `call` (its body says why).
       if (needed.length > 0 || !api) response.discard()
       if (needed.length > 0) throw insufficientScope(needed, token)
     }
@@ -250,7 +251,7 @@ export function insufficientScope(needed: string[], token: Credential): LatchErr
   const wanted = [...new Set([...(token.scopes ?? []).filter((scope) => !PROTOCOL.has(scope)), ...needed])]
   return new LatchError(ErrorKind.InsufficientScope, `Insufficient scope: this needs ${needed.join(', ')}, which the token from ${token.origin} lacks`, {
     hint: isFromEnv(token)
-      ? `set ${token.origin} to a token that has ${needed.join(', ')}, or unset it and run \`latch login --scopes ${wanted.join(',')}\``
+      ? `set ${token.origin} to ${/API_KEY$/.test(token.origin) ? 'an API key' : 'a token'} that has ${needed.join(', ')}, or unset it and run \`latch login --scopes ${wanted.join(',')}\``
       : token.secret.startsWith('sk_pat_')
         ? `use a personal access token that has ${needed.join(', ')}, or run \`latch login --scopes ${wanted.join(',')}\``
         : `run \`latch login --scopes ${wanted.join(',')}\``,

@@ -2,9 +2,11 @@
  * `whoami` for people: the report as aligned lines. Shared by the oclif command and the fast path.
  */
 import type {WhoamiReport} from '../auth/whoami.js'
+import {profileOrigin} from '../config.js'
 import {safeText} from './terminal-text.js'
 
-export function formatWhoami(report: WhoamiReport, bin: string): string {
+/** `report` without `profile` (in `whoami --all`, where each entry's title names it): no Profile line. */
+export function formatWhoami(report: Omit<WhoamiReport, 'profile'> & Partial<Pick<WhoamiReport, 'profile'>>, bin: string): string {
   const {org, principal, project, token, user} = report
   // Every value here came from a server (or the file it was stored in): shown through safeText.
   const lines = [
@@ -23,16 +25,17 @@ export function formatWhoami(report: WhoamiReport, bin: string): string {
     `  Project:  ${project ? `${safeText(project.name)} (${safeText(project.id)}) from ${project.source === 'env' ? 'environment' : 'credentials file'}` : report.project_error ? `unavailable: ${safeText(report.project_error.message)}` : 'none linked'}`,
   )
   if (report.project_error?.hint) lines.push(`            (${safeText(report.project_error.hint)})`)
+  if (report.profile) lines.push(`  Profile:  ${safeText(report.profile.name)} (${profileWords(report.profile, bin)})`)
   lines.push(`  Issuer:   from ${from(report.issuer_origin)}`)
   if (report.api_url.value !== new URL(report.issuer).origin || report.api_url.origin !== report.issuer_origin.origin) {
     lines.push(`  API:      ${report.api_url.value} from ${from(report.api_url)}`)
   }
 
   if (report.org_ignored && org) {
-    lines.push(`  Note: ${orgFrom(report.org_ignored)} names ${safeText(report.org_ignored.value)}, but this ${TOKEN_KINDS[token.type]} acts only in ${safeText(org.name)}.`)
+    lines.push(`  Note: ${orgFrom(report.org_ignored)} names ${safeText(report.org_ignored.value)}, but this ${token.type === 'exchanged' ? 'token (exchanged from an API key)' : TOKEN_KINDS[token.type]} acts only in ${safeText(org.name)}.`)
   }
 
-  if (token.shadows_stored) lines.push(`  Note: ${token.origin} overrides the token stored in the credentials file.`)
+  if (token.shadows_stored) lines.push(`  Note: ${token.origin} overrides the token stored in the credentials file${report.profile ? ` for profile ${safeText(report.profile.name)}` : ''}.`)
   return lines.join('\n')
 }
 
@@ -41,6 +44,12 @@ const TOKEN_KINDS: Record<string, string> = {
   exchanged: 'short-lived access token exchanged',
   oauth: 'OAuth access token',
   pat: 'personal access token',
+}
+
+/** Why the profile is the one in use. */
+function profileWords(profile: WhoamiReport['profile'], bin: string): string {
+  if (profile.reason === 'default') return 'the default'
+  return `from ${safeText(profileOrigin(profile, bin))}`
 }
 
 /** Where a value comes from, said the way a person would look for it. */

@@ -17,6 +17,7 @@ import {hasChromium, launchChromium, type LaunchedBrowser, terminalHtml} from '.
 import {DEVICE_CODE, makeSandbox, type Sandbox, startCli} from '../helpers/cli.js'
 import {type RunningEmulator, startEmulator} from '../helpers/emulator.js'
 import {commandExists, describeWithTools, jsQR, pause, Terminal} from '../helpers/tmux.js'
+import {readLogin} from '../helpers/files.js'
 
 const IMAGES = fileURLToPath(new URL('../../docs/images/', import.meta.url))
 
@@ -102,7 +103,7 @@ describeWithTools({chromium: hasChromium(), tmux: commandExists('tmux')}, 'in a 
     expect(await terminal.exitCode()).toBe(0)
     const done = await terminal.capture()
     expect(done).toContain('Authenticated successfully as Alice Example (usr_alice).')
-    expect(JSON.parse(await readFile(sandbox.credentialsPath, 'utf8')).user.id).toBe('usr_alice')
+    expect((await readLogin(sandbox.credentialsPath)).user.id).toBe('usr_alice')
   })
 
   it('a person who types the code and denies: latch exits 8 and saves nothing', async () => {

@@ -10,6 +10,7 @@ import {existsSync} from 'node:fs'
 
 import {runCli, startCli} from '../helpers/cli.js'
 import {useEmulator, useSandbox} from '../helpers/emulator.js'
+import {readLogin} from '../helpers/files.js'
 
 const ALL_READ = ['inference', 'projects.read', 'account.read']
 
@@ -39,7 +40,7 @@ describe('latch login --token', () => {
 
     expect(result.code).toBe(0)
     expect(JSON.parse(result.stdout)).toMatchObject({authenticated: true, token: {scopes: ALL_READ, type: 'pat'}, user: {id: 'usr_bob', name: 'Bob Example'}})
-    const stored = JSON.parse((await fileText())!)
+    const stored = await readLogin(sandbox.credentialsPath)
     expect(stored.token).toMatchObject({access_token: token, type: 'pat'})
     expect((await stat(sandbox.credentialsPath)).mode & 0o777).toBe(0o600)
     expect(result.stdout + result.stderr).not.toContain(token)
@@ -116,6 +117,7 @@ describe('latch whoami', () => {
       org: {id: 'org_acme', name: 'acme', role: 'admin'},
       org_origin: {origin: 'the token (bound to one organization)', source: 'default'},
       principal: {id: 'usr_alice', kind: 'user', name: 'Alice Example'},
+      profile: {name: 'default', origin: 'default', reason: 'default'},
       project: null,
       token: {expires_at: null, origin: sandbox.credentialsPath, refreshable: false, scopes: ALL_READ, shadows_stored: false, source: 'file', type: 'pat'},
       user: {email: 'alice@example.com', id: 'usr_alice', name: 'Alice Example'},
@@ -132,7 +134,7 @@ describe('latch whoami', () => {
     expect(report.token).toMatchObject({origin: 'LATCH_TOKEN', shadows_stored: true, source: 'env'})
 
     const text = await runCli(['whoami'], {env: sandbox.env({LATCH_TOKEN: token})})
-    expect(text.stdout).toContain('Note: LATCH_TOKEN overrides the token stored in the credentials file.')
+    expect(text.stdout).toContain('Note: LATCH_TOKEN overrides the token stored in the credentials file for profile default.')
   })
 
   it('an env var set but empty does not count', async () => {
@@ -189,7 +191,7 @@ describe('latch link', () => {
     expect(JSON.parse(result.stdout)).toMatchObject({linked: true, project: {id: project.id, name: 'Rocket'}})
     expect(result.stderr).toContain(`Linked project Rocket (${project.id}).`)
     expect(result.stdout + result.stderr).not.toContain(project.access_key)
-    expect(JSON.parse((await fileText())!).access_key).toBe(project.access_key)
+    expect((await readLogin(sandbox.credentialsPath)).access_key).toBe(project.access_key)
 
     const whoami = await runCli(['whoami', '--json'], {env: sandbox.env()})
     expect(JSON.parse(whoami.stdout).project).toEqual({id: project.id, name: 'Rocket', source: 'file'})
@@ -248,7 +250,7 @@ describe('latch logout', () => {
     const [, userCode] = await login.waitFor(/Your device code is: ([A-Z0-9-]+)/)
     await emulator.approve(userCode)
     expect((await login.done).code).toBe(0)
-    const stored = JSON.parse((await fileText())!)
+    const stored = await readLogin(sandbox.credentialsPath)
     const revocationsOf = async () => (await emulator.requests()).filter((entry) => entry.method === 'POST' && entry.path === '/token/revocation')
     const before = (await revocationsOf()).length
 

@@ -8,7 +8,7 @@ import {join} from 'node:path'
 
 import {makeSandbox, runCli, type RunningCli, type Sandbox, startCli} from '../helpers/cli.js'
 import {type RunningEmulator, startEmulator} from '../helpers/emulator.js'
-import {holdCredentialsLock} from '../helpers/files.js'
+import {holdCredentialsLock, readLogin} from '../helpers/files.js'
 
 let emulator: RunningEmulator
 let sandbox: Sandbox
@@ -54,7 +54,9 @@ describe('credentials.json', () => {
 
   it.each([
     ['corrupt JSON', '{"version": 1, "issuer": ', 'it is not valid JSON'],
-    ['an unknown version', '{"version": 2, "issuer": "x", "created_at": "y"}', 'it was written by a newer version of latch (format 2; this latch reads format 1)'],
+    ['an unknown version', '{"version": 3, "issuer": "x", "created_at": "y"}', 'it was written by a newer version of latch (format 3; this latch reads formats 1 and 2)'],
+    ['a version-2 file without profiles', '{"version": 2, "issuer": "x", "created_at": "y"}', 'it has no profiles object'],
+    ['a bad profile', '{"version": 2, "profiles": {"work": {"issuer": "x"}}}', 'in its profile work, it has no creation time (created_at)'],
     ['no issuer', '{"version": 1, "created_at": "y"}', 'it has no issuer'],
     ['a wrong field', '{"version": 1, "issuer": "x", "created_at": "y", "token": {"type": "magic"}}', 'its token type is neither "oauth" nor "pat"'],
   ])('reports %s with its path, exit 10, and leaves it untouched', async (_name, content, reason) => {
@@ -127,7 +129,7 @@ describe('saving', () => {
     // Written in place, the old inode would hold a truncated file for a moment; a rename never shows one.
     expect(after.ino).not.toBe(before.ino)
     expect(after.mode & 0o777).toBe(0o600)
-    expect(JSON.parse(await readFile(sandbox.credentialsPath, 'utf8')).token.access_token).toBe(pat)
+    expect((await readLogin(sandbox.credentialsPath)).token.access_token).toBe(pat)
     expect((await readdir(sandbox.configDir)).sort()).toEqual(['credentials.json'])
   })
 
@@ -176,7 +178,7 @@ describe('every write waits for the credentials lock (held here as a refreshing 
       run.process.stdin!.end(`${pat}\n`)
       return run
     })
-    expect(JSON.parse(after!).token.access_token).toBe(pat)
+    expect(JSON.parse(after!).profiles.default.token.access_token).toBe(pat)
   })
 
   it('link', async () => {
@@ -187,7 +189,7 @@ describe('every write waits for the credentials lock (held here as a refreshing 
       run.process.stdin!.end(`${project.access_key}\n`)
       return run
     })
-    expect(JSON.parse(after!).access_key).toBe(project.access_key)
+    expect(JSON.parse(after!).profiles.default.access_key).toBe(project.access_key)
   })
 
   it('logout --force', async () => {

@@ -19,6 +19,7 @@ import {BIN, type CliResult, runCli, startCli} from '../helpers/cli.js'
 import {Browser, formsOf, textOf} from '../emulator/browser.js'
 import {useEmulator, useSandbox} from '../helpers/emulator.js'
 import {commandExists, describeWithTools, Terminal} from '../helpers/tmux.js'
+import {readLogin} from '../helpers/files.js'
 
 const ALL_READ = ['inference', 'projects.read', 'account.read']
 
@@ -171,7 +172,7 @@ describe('a corrupt credentials file', () => {
     await writeFile(sandbox.credentialsPath, '{"version": 3, "issuer": "x", "created_at": "y"}', {mode: 0o600})
     const result = await runCli(['whoami'], {env: sandbox.env()})
     expect(result.code).toBe(10)
-    expect(result.stderr).toContain('it was written by a newer version of latch (format 3; this latch reads format 1)')
+    expect(result.stderr).toContain('it was written by a newer version of latch (format 3; this latch reads formats 1 and 2)')
     expect(result.stderr).toContain('Hint: upgrade latch, or move the file aside')
   })
 })
@@ -245,7 +246,7 @@ describe('a login that replaces another user', () => {
     const result = await login.done
     expect(result.code).toBe(0)
     expect(result.stderr).toContain('Replacing the stored login of Bob Example (usr_bob) with Alice Example (usr_alice).')
-    expect(JSON.parse((await readFile(sandbox.credentialsPath, 'utf8'))).user.id).toBe('usr_alice')
+    expect((await readLogin(sandbox.credentialsPath)).user.id).toBe('usr_alice')
   })
 
   it('the same user again: nothing to say', async () => {
@@ -288,7 +289,7 @@ describe('a login that replaces another user', () => {
       await terminal.type('y')
       await terminal.keys('Enter')
       expect(await terminal.exitCode()).toBe(0)
-      expect(JSON.parse(await readFile(sandbox.credentialsPath, 'utf8')).user.id).toBe('usr_alice')
+      expect((await readLogin(sandbox.credentialsPath)).user.id).toBe('usr_alice')
     })
   })
 })
@@ -299,7 +300,7 @@ describe('logout when revocation fails', () => {
     const [, userCode] = await login.waitFor(/Your device code is: ([A-Z0-9-]+)/)
     await emulator.approve(userCode)
     expect((await login.done).code).toBe(0)
-    const stored = JSON.parse(await readFile(sandbox.credentialsPath, 'utf8'))
+    const stored = await readLogin(sandbox.credentialsPath)
     expect(stored.token.refresh_token).toBeTruthy()
 
     // The revocation endpoint wants client authentication, which a public client cannot give: nothing is revoked.

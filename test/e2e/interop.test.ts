@@ -13,6 +13,7 @@ import {printedInstant} from '../../src/auth/instant.js'
 import {makeSandbox, runCli, type Sandbox} from '../helpers/cli.js'
 import {useEmulator} from '../helpers/emulator.js'
 import {type QuirkyOptions, type QuirkyServer, startQuirkyServer} from '../helpers/quirky-server.js'
+import {readLogin, writeLogin} from '../helpers/files.js'
 
 const KEY = 'sk_proj_kept0kept0kept0kept0kept0kept0kept0'
 
@@ -40,7 +41,7 @@ interface StoredFile {
 }
 
 async function stored(box: Sandbox): Promise<StoredFile> {
-  return JSON.parse(await readFile(box.credentialsPath, 'utf8')) as StoredFile
+  return readLogin<StoredFile>(box.credentialsPath)
 }
 
 /** Credentials as a login at `server` would have left them; `expired` makes latch refresh first. */
@@ -222,7 +223,7 @@ describe('the debug trace', () => {
     const file = await stored(box)
     file.token!.expires_at = new Date(Date.now() - 1000).toISOString()
     file.access_key = KEY
-    await writeFile(box.credentialsPath, JSON.stringify(file), {mode: 0o600})
+    await writeLogin(box.credentialsPath, file)
     const refresh = await runCli(['token'], {env})
     expect(refresh.code).toBe(5)
     await storeLogin(box, quirk)

@@ -7,6 +7,7 @@ import {type AddressInfo, createServer} from 'node:net'
 
 import {DEVICE_CODE, runCli, startCli} from '../helpers/cli.js'
 import {useEmulator, useSandbox} from '../helpers/emulator.js'
+import {readLogin} from '../helpers/files.js'
 
 const emulator = useEmulator(['--interval', '0.2'])
 const sandbox = useSandbox(emulator)
@@ -48,8 +49,9 @@ describe('latch login (device flow)', () => {
     expect(lines[1]).toMatch(/^Open \S+ to approve this login/)
     expect(lines[2]).toMatch(/^Waiting for approval \(the code expires in/)
 
-    const stored = JSON.parse(await readFile(sandbox.credentialsPath, 'utf8'))
-    expect(stored).toMatchObject({issuer: emulator.issuer, token: {type: 'oauth'}, user: {id: 'usr_alice', name: 'Alice Example'}, version: 1})
+    const stored = await readLogin(sandbox.credentialsPath)
+    expect(stored).toMatchObject({issuer: emulator.issuer, token: {type: 'oauth'}, user: {id: 'usr_alice', name: 'Alice Example'}})
+    expect(JSON.parse(await readFile(sandbox.credentialsPath, 'utf8')).version).toBe(2)
     expect(stored.token.refresh_token).toEqual(expect.any(String))
     expect(Date.parse(stored.token.expires_at)).toBeGreaterThan(Date.now())
     expect((await stat(sandbox.credentialsPath)).mode & 0o777).toBe(0o600)
@@ -70,7 +72,7 @@ describe('latch login (device flow)', () => {
 
     expect(result.code).toBe(0)
     expect(JSON.parse(result.stdout).token.scopes.sort()).toEqual(['account.read', 'inference'])
-    const stored = JSON.parse(await readFile(sandbox.credentialsPath, 'utf8'))
+    const stored = await readLogin(sandbox.credentialsPath)
     expect(stored.token.scopes).not.toContain('keys.read')
     expect(stored.user.id).toBe('usr_bob')
   })

@@ -15,6 +15,7 @@ import {DEVICE_CODE, makeSandbox, runCli, type Sandbox, startCli} from '../helpe
 import {startEmulator, useEmulator} from '../helpers/emulator.js'
 import {decodeScreen} from '../helpers/screen-image.js'
 import {commandExists, describeWithTools, Terminal} from '../helpers/tmux.js'
+import {readLogin} from '../helpers/files.js'
 
 const emulator = useEmulator(['--interval', '0.2'])
 let sandbox: Sandbox
@@ -117,7 +118,7 @@ describeWithTools({tmux: commandExists('tmux')}, 'in a real terminal (tmux)', ()
     expect(count(done, 'approved')).toBe(0)
     expect(done).not.toContain('Waiting for approval')
     expect(await terminal.cursorVisible()).toBe(true)
-    expect(JSON.parse(await readFile(sandbox.credentialsPath, 'utf8')).user.id).toBe('usr_alice')
+    expect((await readLogin(sandbox.credentialsPath)).user.id).toBe('usr_alice')
   })
 
   it('Ctrl-C clears the status line, shows the cursor, exits 130 and leaves the credentials as they were', async () => {
@@ -229,7 +230,7 @@ describeWithTools({tmux: commandExists('tmux')}, 'in a real terminal (tmux)', ()
     expect(screen).not.toMatch(/[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏❯✖]/)
     // Nothing of the token was echoed, before or after Enter.
     expect(screen).not.toContain(token.slice(7, 19))
-    expect(JSON.parse(await readFile(sandbox.credentialsPath, 'utf8')).token.type).toBe('pat')
+    expect((await readLogin(sandbox.credentialsPath)).token.type).toBe('pat')
   })
 
   it('a step that fails keeps its title with a cross, the error is said once, and the cursor comes back', async () => {

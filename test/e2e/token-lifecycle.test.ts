@@ -9,7 +9,7 @@ import {mkdir, readFile, stat, utimes, writeFile} from 'node:fs/promises'
 import {printedInstant} from '../../src/auth/instant.js'
 import {makeSandbox, runCli, type RunningCli, type Sandbox, startCli} from '../helpers/cli.js'
 import {type RunningEmulator, startEmulator} from '../helpers/emulator.js'
-import {holdCredentialsLock} from '../helpers/files.js'
+import {holdCredentialsLock, readLogin, writeLogin} from '../helpers/files.js'
 
 const DEFAULT_SCOPES = ['inference', 'projects.read', 'deployments.read', 'account.read']
 
@@ -39,7 +39,7 @@ interface StoredFile {
 }
 
 async function stored(): Promise<StoredFile> {
-  return JSON.parse(await readFile(sandbox.credentialsPath, 'utf8')) as StoredFile
+  return readLogin<StoredFile>(sandbox.credentialsPath)
 }
 
 /** Signs in as alice through the device flow (the emulator approves by itself). */
@@ -54,7 +54,7 @@ async function login(extra: string[] = []): Promise<{scopes: string[]}> {
 async function expireStoredToken(): Promise<void> {
   const file = await stored()
   file.token!.expires_at = new Date(Date.now() - 1000).toISOString()
-  await writeFile(sandbox.credentialsPath, JSON.stringify(file), {mode: 0o600})
+  await writeLogin(sandbox.credentialsPath, file)
 }
 
 async function refreshCount(emulator: RunningEmulator): Promise<number> {

@@ -17,6 +17,7 @@ import {join} from 'node:path'
 import {DEVICE_CODE, makeSandbox, runCli, type Sandbox, startCli} from '../helpers/cli.js'
 import {type RunningEmulator, startEmulator} from '../helpers/emulator.js'
 import {commandExists, describeWithTools, pause, Terminal} from '../helpers/tmux.js'
+import {readLogin} from '../helpers/files.js'
 
 const ESC = '\u001B'
 /** Every kind of terminal control a string can carry: clear screen, OSC title, OSC 8 link, CR overwrite, colour, C1 CSI. */
@@ -150,7 +151,7 @@ async function loginAtEmulator(extra: Record<string, string | undefined> = {}): 
   const result = await login.done
   expect(result.stderr).toContain('Authenticated successfully')
   expect(result.code).toBe(0)
-  return JSON.parse(await readFile(sandbox.credentialsPath, 'utf8')).token
+  return (await readLogin(sandbox.credentialsPath)).token
 }
 
 async function emulatorAccepts(accessToken: string): Promise<boolean> {
@@ -216,7 +217,7 @@ describe('§1 issuer binding: a credential goes only where it came from', () => 
 
   it('§1 the API URL is stored with the login and the token goes only there', async () => {
     await loginAtEmulator()
-    const stored = JSON.parse(await readFile(sandbox.credentialsPath, 'utf8'))
+    const stored = await readLogin(sandbox.credentialsPath)
     expect(stored.api_url).toBe(emulator.issuer)
     expect(stored.issuer).toBe(emulator.issuer)
   })
@@ -327,7 +328,7 @@ describe('§3 device-flow numbers are bounded', () => {
     const result = await runCli(['login', '--no-browser'], {env: sandbox.env({LATCH_ISSUER: hostile.base})})
     expect(result.stderr).not.toContain('Invalid time value')
     expect(result.code).toBe(0)
-    const stored = JSON.parse(await readFile(sandbox.credentialsPath, 'utf8'))
+    const stored = await readLogin(sandbox.credentialsPath)
     const years = (Date.parse(stored.token.expires_at) - Date.now()) / (365 * 24 * 3600 * 1000)
     expect(years).toBeGreaterThan(0.99)
     expect(years).toBeLessThanOrEqual(1)
@@ -345,7 +346,7 @@ describe('§3 device-flow numbers are bounded', () => {
     const result = await runCli(['token'], {env: sandbox.env({LATCH_ISSUER: hostile.base})})
     expect(result.stderr).toBe('')
     expect(result.stdout.trim()).toBe('new-access')
-    const stored = JSON.parse(await readFile(sandbox.credentialsPath, 'utf8'))
+    const stored = await readLogin(sandbox.credentialsPath)
     expect(stored.token.refresh_token).toBe('rotated-refresh')
   })
 

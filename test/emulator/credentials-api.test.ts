@@ -112,6 +112,8 @@ describe.each([
     ['a name of 65 characters', {name: 'x'.repeat(65)}],
     ['a name with a newline', {name: 'ci\nprod'}],
     ['a name with an escape character', {name: 'ci\u001B[31m'}],
+    ['a name with a right-to-left override', {name: 'ci\u202Edorp'}],
+    ['a name with a line separator', {name: 'ci\u2028prod'}],
     ['a name that is a number', {name: 7}],
     ['scopes that are not an array', {name: 'x', scopes: 'inference'}],
     ['an empty scope list', {name: 'x', scopes: []}],

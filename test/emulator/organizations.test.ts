@@ -195,6 +195,13 @@ describe('bots', () => {
       const after = await me(emulator.issuer, key)
       expect(after.status).toBe(401)
       expect(after.body.error).toBe('invalid_token')
+      // Revoked themselves, not only orphaned: nothing live is left to revoke.
+      const revokeAgain = await fetch(`${emulator.issuer}/_emulator/revoke`, {
+        body: JSON.stringify({token: key}),
+        headers: {'content-type': 'application/json'},
+        method: 'POST',
+      })
+      expect(revokeAgain.status).toBe(404)
     }
 
     const bots = (await api(emulator.issuer, 'GET', '/v1/orgs/acme/bots', alice)).body.bots as Array<{id: string}>

@@ -104,6 +104,15 @@ describe('exchanging an API key', () => {
     expect(again.body.error).toBe('invalid_grant')
   })
 
+  it('ends them for introspection too once the key is revoked', async () => {
+    const apiKey = await emulator.createApiKey({scopes: ['account.read']})
+    const token = (await exchange(emulator.issuer, apiKey.key)).body.access_token as string
+    const introspect = () => postForm(`${emulator.issuer}/token/introspection`, {client_id: CLIENT_ID, token})
+    expect((await introspect()).body).toMatchObject({active: true, client_id: CLIENT_ID, scope: 'account.read', sub: 'usr_alice'})
+    await emulator.revoke(apiKey.key)
+    expect((await introspect()).body).toEqual({active: false})
+  })
+
   it('also ends when the key is revoked through the control API', async () => {
     const apiKey = await emulator.createApiKey({scopes: ['account.read']})
     const token = (await exchange(emulator.issuer, apiKey.key)).body.access_token as string

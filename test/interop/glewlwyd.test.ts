@@ -12,6 +12,7 @@ import {readFile, writeFile} from 'node:fs/promises'
 
 import {type CliResult, DEVICE_CODE, makeSandbox, runCli, type Sandbox, startCli} from '../helpers/cli.js'
 import {CLIENT_ID, glewlwydMissing, type RunningGlewlwyd, startGlewlwyd} from '../helpers/glewlwyd.js'
+import {readLogin, writeLogin} from '../helpers/files.js'
 
 const missing = glewlwydMissing()
 const ci = Boolean(process.env.CI)
@@ -45,7 +46,7 @@ if (missing && !ci) {
     }
 
     const stored = async () => {
-      const file = JSON.parse(await readFile(sandbox.credentialsPath, 'utf8'))
+      const file = await readLogin(sandbox.credentialsPath)
       if (file.token?.access_token) secrets.add(file.token.access_token)
       if (file.token?.refresh_token) secrets.add(file.token.refresh_token)
       return file
@@ -90,7 +91,7 @@ if (missing && !ci) {
       const before = await stored()
       spentRefreshToken = before.token.refresh_token
       before.token.expires_at = new Date(Date.now() - 1000).toISOString()
-      await writeFile(sandbox.credentialsPath, JSON.stringify(before), {mode: 0o600})
+      await writeLogin(sandbox.credentialsPath, before)
 
       const result = await run(['token'])
 
@@ -130,7 +131,7 @@ if (missing && !ci) {
 
       expect(result.stderr).toContain('Token is invalid or expired')
       expect(result.code).toBe(5)
-      const after = JSON.parse(await readFile(sandbox.credentialsPath, 'utf8'))
+      const after = await readLogin(sandbox.credentialsPath)
       expect(after.token).toBeUndefined()
       expect(after.access_key).toMatch(/^sk_proj_/)
     })

@@ -10,6 +10,7 @@ import {join, relative} from 'node:path'
 
 import {type CliResult, DEVICE_CODE, makeSandbox, runCli, type Sandbox, startCli} from '../helpers/cli.js'
 import {useEmulator} from '../helpers/emulator.js'
+import {readLogin} from '../helpers/files.js'
 import {EXIT, record} from './record.js'
 
 const emulator = useEmulator()
@@ -117,7 +118,7 @@ async function sweep(mode: 'normal' | 'DEBUG=*'): Promise<void> {
     const loginResult = await login.done
     runs.push({name: 'login --browser (device flow)', result: loginResult})
     expect({code: loginResult.code, stderr: loginResult.stderr}).toEqual({code: 0, stderr: loginResult.stderr})
-    const stored = JSON.parse(await readFile(sandbox.credentialsPath, 'utf8')) as StoredFile
+    const stored = await readLogin<StoredFile>(sandbox.credentialsPath)
     expect(stored.token?.refresh_token).toBeTruthy()
     secrets['OAuth access token'] = stored.token!.access_token
     secrets['OAuth refresh token'] = stored.token!.refresh_token!
@@ -148,7 +149,7 @@ async function sweep(mode: 'normal' | 'DEBUG=*'): Promise<void> {
     expect(recaptured).toContain(reCode)
     const reBrowserLeaks = leaksIn(recaptured, secrets)
     expect({reBrowserLeaks, recaptured}).toEqual({reBrowserLeaks: [], recaptured})
-    const restored = JSON.parse(await readFile(sandbox.credentialsPath, 'utf8')) as StoredFile
+    const restored = await readLogin<StoredFile>(sandbox.credentialsPath)
     secrets['OAuth access token (2nd login)'] = restored.token!.access_token
     secrets['OAuth refresh token (2nd login)'] = restored.token!.refresh_token!
 

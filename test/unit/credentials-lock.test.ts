@@ -72,7 +72,7 @@ describe('withCredentialsLock', () => {
       release()
       await holder
       expect(await update).toMatchObject({access_key: 'sk_proj_kept', issuer: 'https://a.example'})
-      expect(JSON.parse(await readFile(store.path, 'utf8'))).toMatchObject({access_key: 'sk_proj_kept', issuer: 'https://a.example'})
+      expect(JSON.parse(await readFile(store.path, 'utf8'))).toMatchObject({profiles: {default: {access_key: 'sk_proj_kept', issuer: 'https://a.example'}}, version: 2})
     }))
 
   it('a stalled holder loses the lock to a waiter after LOCK_STALE_MS, and then finishes without crashing', () =>

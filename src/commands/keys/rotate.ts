@@ -7,7 +7,7 @@ export default class KeysRotate extends RotateCommand {
   static description =
     'The replacement gets the same scopes (--scopes may narrow them) and the name NAME-2 (then -3, ...). The old API key is revoked only after the new one works. The new API key is printed once on stdout, as create does. If a step fails, the error says what state things are in.'
 
-  static examples = ['<%= config.bin %> <%= command.id %> key_1a2b3c', '<%= config.bin %> <%= command.id %> key_1a2b3c --scopes inference --json']
+  static examples = ['<%= config.bin %> <%= command.id %> key_1a2b3c4d5e6f7a8b', '<%= config.bin %> <%= command.id %> key_1a2b3c4d5e6f7a8b --scopes inference --json']
 
   static args = rotateArgs(API_KEYS)
   static flags = rotateFlags(API_KEYS)
