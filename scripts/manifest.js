@@ -6,8 +6,9 @@
 // Then the help text in the manifest is made to name the running CLI: `latch` becomes `<%= config.bin %>`
 // and `LATCH_` the bin's env prefix, as templates oclif's help (and `oclif readme`) render with the CLI's
 // config. latch's own help reads the same; a host CLI that mounts latch as a plugin (docs/plugin.md)
-// shows `acme` and `ACME_` in every command's help, whoever wrote the command. Names such as
-// `DEBUG=latch:http`, `oclif.latch` or `~/.latch-...` are left alone (the rule of src/ui/rebrand.ts).
+// shows `acme` and `ACME_` in every command's help, whoever wrote the command, and `.acme-profile` for the
+// profile pin file. Names such as `DEBUG=latch:http`, `oclif.latch` or `~/.latch-...` are left alone (the
+// rule of src/ui/rebrand.ts).
 import {spawnSync} from 'node:child_process'
 import {readFileSync, writeFileSync} from 'node:fs'
 import {createRequire} from 'node:module'
@@ -23,7 +24,9 @@ process.exitCode = result.status ?? 1
 const BIN = '<%= config.bin %>'
 const PREFIX = "<%= config.bin.toUpperCase().replace(/[^A-Z0-9]/g, '_') %>_"
 const inHostWords = (text) =>
-  typeof text === 'string' ? text.replaceAll(/\bLATCH_/g, PREFIX).replaceAll(/(?<![\w.\/-])latch(?![\w:\/-]|\.\w)/g, BIN) : text
+  typeof text === 'string'
+    ? text.replaceAll(/\bLATCH_/g, PREFIX).replaceAll('.latch-profile', `.${BIN}-profile`).replaceAll(/(?<![\w.\/-])latch(?![\w:\/-]|\.\w)/g, BIN)
+    : text
 
 if (result.status === 0) {
   const path = new URL('../oclif.manifest.json', import.meta.url)

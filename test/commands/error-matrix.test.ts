@@ -156,7 +156,7 @@ describe('token', () => {
 
   it('renews the stored token when the clock (a replaced part) says it is due', async () => {
     await signIn()
-    const before = JSON.parse(await readFile(join(configDir, 'credentials.json'), 'utf8')).token.access_token
+    const before = JSON.parse(await readFile(join(configDir, 'credentials.json'), 'utf8')).profiles.default.token.access_token
     const now = await run(Token, ['--json'])
     expect(now.json?.token).toBe(before)
     const later = await run(Token, ['--json'], {parts: {now: () => Date.now() + 2 * 3600 * 1000}})
@@ -239,7 +239,7 @@ describe('logout', () => {
     const result = await run(Logout, ['--json'])
     expect(result.exit).toBe(2)
     expect(result.json?.error).toMatchObject({code: 'usage'})
-    expect(JSON.parse(await readFile(join(configDir, 'credentials.json'), 'utf8')).token).toBeDefined()
+    expect(JSON.parse(await readFile(join(configDir, 'credentials.json'), 'utf8')).profiles.default.token).toBeDefined()
   })
 
   it('on a terminal, No at the prompt (a replaced part) changes nothing; Yes revokes and removes', async () => {

@@ -77,7 +77,7 @@ describe('acme, an oclif CLI that lists latch in oclif.plugins', () => {
     expect(result.stderr).toContain('to sign in to Acme Cloud')
     expect(result.stderr).toContain('Authenticated successfully')
     expectNoLatch(result)
-    const stored = JSON.parse(await readFile(credentialsPath(), 'utf8'))
+    const stored = JSON.parse(await readFile(credentialsPath(), 'utf8')).profiles.default
     expect(stored.issuer).toBe(emulator.issuer)
     // acme's default scopes (package.json oclif.latch.defaultScopes), not latch's.
     expect(stored.token.scopes).toEqual(expect.arrayContaining(['inference', 'projects.read', 'account.read']))
@@ -95,13 +95,13 @@ describe('acme, an oclif CLI that lists latch in oclif.plugins', () => {
 
   it('renews an expiring token (acme token), and the host\'s own command gets it through the library', async () => {
     const file = JSON.parse(await readFile(credentialsPath(), 'utf8'))
-    const before = file.token.access_token
-    file.token.expires_at = new Date(Date.now() - 1000).toISOString()
+    const before = file.profiles.default.token.access_token
+    file.profiles.default.token.expires_at = new Date(Date.now() - 1000).toISOString()
     await writeFile(credentialsPath(), JSON.stringify(file), {mode: 0o600})
     const result = await acme(['token'])
     expect(result.code).toBe(0)
     expect(result.stdout.trim()).not.toBe(before)
-    expect(JSON.parse(await readFile(credentialsPath(), 'utf8')).token.access_token).toBe(result.stdout.trim())
+    expect(JSON.parse(await readFile(credentialsPath(), 'utf8')).profiles.default.token.access_token).toBe(result.stdout.trim())
     const refreshes = (await emulator.requests()).filter((entry) => entry.grant_type === 'refresh_token' && entry.status === 200)
     expect(refreshes.length).toBeGreaterThan(0)
 
