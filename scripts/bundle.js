@@ -206,6 +206,19 @@ const oclifIndexOfWhatLatchUses = {
   },
 }
 
+/**
+ * undici (src/transport.ts loads it only with a proxy variable or a CA file) is bundled on its own into
+ * dist/undici.cjs, and both bundles import that file: one file instead of ~100 takes about 40% off its
+ * import (~550 -> ~330 ms on a busy Node 20). CommonJS, so that its requires of Node's builtins work in
+ * the fast path's bundle too, which has no `require`.
+ */
+const undiciAsOneFile = {
+  name: 'undici-as-one-file',
+  setup(build) {
+    build.onResolve({filter: /^undici$/}, () => ({external: true, path: '../undici.cjs'}))
+  },
+}
+
 const common = {
   // CommonJS inside an ES module bundle (oclif's dependencies) needs a real `require` for Node's builtins.
   banner: {js: "import {createRequire as __latchCreateRequire} from 'node:module';const require = __latchCreateRequire(import.meta.url);"},
@@ -220,7 +233,7 @@ const common = {
   minifyWhitespace: true,
   outdir,
   platform: 'node',
-  plugins: [debugOnlyWithDebug, globsOnlyWhenUsed, helpTemplatesOnlyWithTags, oclifRequiresOnFirstUse, oclifIndexOfWhatLatchUses, wslUtilsOnlyOnWsl],
+  plugins: [debugOnlyWithDebug, globsOnlyWhenUsed, helpTemplatesOnlyWithTags, oclifRequiresOnFirstUse, oclifIndexOfWhatLatchUses, undiciAsOneFile, wslUtilsOnlyOnWsl],
   target: 'node20',
 }
 try {
@@ -230,6 +243,16 @@ try {
   rmSync(fastdir, {force: true, recursive: true})
   await build({...common, banner: undefined, entryPoints: {'fast-path': join(root, 'dist', 'fast-path.js')}, outdir: fastdir, splitting: true})
   await build({...common, entryPoints: {cli: cliEntry, commands: entry}, splitting: true})
+  await build({
+    bundle: true,
+    entryPoints: [join(root, 'node_modules', 'undici', 'index.js')],
+    format: 'cjs',
+    logLevel: 'warning',
+    minifySyntax: true,
+    outfile: join(root, 'dist', 'undici.cjs'),
+    platform: 'node',
+    target: 'node20',
+  })
 } finally {
   rmSync(entry, {force: true})
   rmSync(cliEntry, {force: true})

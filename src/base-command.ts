@@ -3,6 +3,7 @@ import {Command, Errors, Flags, ux} from '@oclif/core'
 import {type Context, makeContext} from './context.js'
 import {ErrorKind, LatchError} from './errors.js'
 import {type HostSettings, hostSettingsOf} from './host.js'
+import {closeTransport} from './transport.js'
 import {describeError, errorLines} from './ui/error-report.js'
 import {terminalSafeJson} from './ui/terminal-text.js'
 import {closest} from './unknown-command.js'
@@ -85,6 +86,12 @@ export abstract class BaseCommand extends Command {
   /** oclif's --json output, with the control characters JSON.stringify leaves raw escaped too (see terminal-text.ts). */
   logJson(json: unknown): void {
     ux.stdout(terminalSafeJson(ux.colorizeJson(json, {pretty: true, theme: this.config.theme?.json})))
+  }
+
+  /** After run() and catch(): undici's agents (a proxy or CA file) must not keep the process alive with idle connections. */
+  protected async finally(error: Error | undefined): Promise<unknown> {
+    await closeTransport()
+    return super.finally(error)
   }
 
   protected async catch(error: Error & {exitCode?: number; oclif?: {exit?: number}}): Promise<never> {

@@ -58,6 +58,11 @@ function packagesOf(urls: string[]): string[] {
   return [...new Set(names)].sort()
 }
 
+/** Whether undici was loaded: from node_modules, or as latch's one-file copy (dist/undici.cjs, scripts/bundle.js). */
+function loadsUndici(urls: string[]): boolean {
+  return packagesOf(urls).includes('undici') || urls.some((url) => url.endsWith('/dist/undici.cjs'))
+}
+
 /**
  * Whether oclif ran: from node_modules, or from latch's bundle (dist/bundle/, where it has no package
  * name in its path), told by a string only oclif's code holds.
@@ -112,6 +117,16 @@ describe('start-up path', () => {
     expect(loaded).not.toContain('ajv')
     // The login steps' renderer is for login only.
     expect(loaded).not.toContain('listr2')
+    // The proxy and CA agent (src/transport.ts) loads only when a proxy variable or a CA file is set.
+    expect(loadsUndici(urls)).toBe(false)
+  })
+
+  it('latch whoami loads undici only when a proxy variable is set', async () => {
+    const log = join(hooks, 'whoami-proxy.log')
+    // NO_PROXY=* keeps the request direct, but HTTP_PROXY alone makes the agent load.
+    const result = await runCli(['whoami'], {env: sandbox.env({HTTP_PROXY: 'http://127.0.0.1:9', LATCH_TEST_MODULE_LOG: log, NODE_OPTIONS: `--import=${join(hooks, 'register.mjs')}`, NO_PROXY: '*'})})
+    expect(result.code).toBe(0)
+    expect(loadsUndici((await readFile(log, 'utf8')).split('\n').filter(Boolean))).toBe(true)
   })
 
   // Each of these costs milliseconds on Node 24+, where Node itself starts in ~25 ms (docs/performance.md):
