@@ -55,14 +55,15 @@ async function main() {
     await flush()
   } catch (error) {
     const words = argv.slice(0, argv.findIndex((arg) => arg.startsWith('-')) >>> 0)
-    if (error?.oclif?.exit === 127) await unknownCommandExit(words)
+    // oclif's own "command logni not found" (no plugin answers command_not_found in latch's own CLI).
+    if (/^command \S+ not found$/.test(error?.message)) await unknownCommandExit(words)
     // plugin-help's "Command logni not found." for `latch help logni`: the same error and hint.
     else if (words[0] === 'help' && /^Command \S+ not found\.$/.test(error?.message)) await unknownCommandExit(words.slice(1))
     else await handle(error)
   }
 }
 
-/** plugin-not-found's exit 127 becomes latch's usage error: one line, a hint with the closest command, exit 2. */
+/** An unknown command is latch's usage error: one line, a hint with the closest command, exit 2. */
 async function unknownCommandExit(words) {
   const {unknownCommand} = await import('../dist/unknown-command.js')
   const {describeError, errorLines} = await import('../dist/ui/error-report.js')

@@ -528,6 +528,42 @@ const MUTATIONS = [
     replace: '',
     tests: ['test/e2e/fast-path.test.ts'],
   },
+  // --- latch in a host CLI (plugin, library, replaceable context) ---
+  {
+    name: "plugin: the host's default API URL wins over the issuer the user chose",
+    file: 'src/config.ts',
+    find: "defaults.apiUrl && issuer.source === 'default'",
+    replace: 'defaults.apiUrl',
+    tests: ['test/plugin/host-cli.test.ts'],
+  },
+  {
+    name: 'plugin: the emulator runs in a host that did not opt in',
+    file: 'src/commands/emulator.ts',
+    find: 'if (!emulatorAllowed(this.hostSettings())) {',
+    replace: 'if (false) {',
+    tests: ['test/commands/error-matrix.test.ts'],
+  },
+  {
+    name: "plugin: login checks scopes against latch's catalogue instead of the host's",
+    file: 'src/auth/device-login.ts',
+    find: 'scopesToRequest(options.scopes, context.config.scopes.value, context.brand.scopes)',
+    replace: 'scopesToRequest(options.scopes, context.config.scopes.value)',
+    tests: ['test/commands/error-matrix.test.ts', 'test/plugin/host-cli.test.ts'],
+  },
+  {
+    name: 'plugin: notes say latch inside a host CLI',
+    file: 'src/context.ts',
+    find: 'wrapFor(stream, rebrand(message, options.bin))',
+    replace: 'wrapFor(stream, message)',
+    tests: ['test/commands/error-matrix.test.ts'],
+  },
+  {
+    name: "plugin: renewal ignores the context's clock",
+    file: 'src/auth/active-token.ts',
+    find: 'if (!refreshDue(token.value.expiresAt, token.value.issuedAt, context.now())) return token',
+    replace: 'if (!refreshDue(token.value.expiresAt, token.value.issuedAt)) return token',
+    tests: ['test/commands/error-matrix.test.ts'],
+  },
   // --- organizations and bots (issue 16 §2) ---
   {
     name: 'orgs: LATCH_ORG beats --org',

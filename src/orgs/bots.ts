@@ -8,7 +8,6 @@ import type {Context} from '../context.js'
 import {ErrorKind, LatchError} from '../errors.js'
 import type {Credential} from '../platform/client.js'
 import {type Bot, type BotKey, createBot, createBotKey, deleteBot, listBotKeys, listBots, noSuchKey, revokeBotKey} from '../platform/orgs.js'
-import {confirm} from '../ui/confirm.js'
 import type {Steps} from '../ui/steps.js'
 import {safeText} from '../ui/terminal-text.js'
 import {organizationToUse, withCredential} from './memberships.js'
@@ -160,7 +159,7 @@ async function confirmed(context: Context, question: string, options: {force: bo
     throw new LatchError(ErrorKind.Usage, `Refusing to ${verb} without confirmation`, {hint: `run \`${context.bin} ${command} --force\` in scripts and pipelines`})
   }
 
-  if (await confirm(question, context)) return true
+  if (await context.confirm(question)) return true
   context.note('Nothing changed.')
   return false
 }
