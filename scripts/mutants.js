@@ -175,8 +175,8 @@ const MUTATIONS = [
   {
     name: 'lock: link writes without the lock',
     file: 'src/credentials/lock.ts',
-    find: 'return withCredentialsLock(store.path, async () => {',
-    replace: 'return (async (_path: string, work: () => Promise<StoredCredentials>) => work())(store.path, async () => {',
+    find: 'return withCredentialsLock(store.path, async () => {\n    const next = change(await store.read())',
+    replace: 'return (async (_path: string, work: () => Promise<StoredCredentials>) => work())(store.path, async () => {\n    const next = change(await store.read())',
     tests: ['test/e2e/credentials-file.test.ts'],
   },
   {
@@ -234,8 +234,8 @@ const MUTATIONS = [
   {
     name: 'revocation: a failure is reported as revoked',
     file: 'src/auth/logout.ts',
-    find: "result.revoked = outcome.ok ? 'revoked' : 'failed'",
-    replace: "result.revoked = 'revoked'",
+    find: "return outcome.ok ? {revoked: 'revoked'} : {revocation_error: outcome.reason, revoked: 'failed'}",
+    replace: "return {revoked: 'revoked'}",
     tests: ['test/e2e/commands.test.ts'],
   },
   // --- scopes ---
@@ -473,8 +473,8 @@ const MUTATIONS = [
   {
     name: 'logout: No at the prompt is an error',
     file: 'src/auth/logout.ts',
-    find: "context.note('Nothing changed.')",
-    replace: "throw new LatchError(ErrorKind.Cancelled, 'Logout cancelled')",
+    find: "Ctrl-C at the prompt is still \"Cancelled\", 130.\n      context.note('Nothing changed.')",
+    replace: "Ctrl-C at the prompt is still \"Cancelled\", 130.\n      throw new LatchError(ErrorKind.Cancelled, 'Logout cancelled')",
     tests: ['test/e2e/terminal.test.ts'],
   },
   // --- the emulator (issue 10 §5, issue 11 §2) ---
