@@ -8,6 +8,7 @@ import type {Configuration} from 'openid-client'
 
 import {canRefresh} from '../auth/active-token.js'
 import type {Context} from '../context.js'
+import {profileOrigin} from '../config.js'
 import {isLatchError} from '../errors.js'
 import {describeNetworkFailure, describeTlsFailure, oneLine, tlsHint} from '../network-errors.js'
 import {nodeFs} from '../node-fs.js'
@@ -78,6 +79,7 @@ export function doctorChecks(input: DoctorInput): Check[] {
           `client id ${config.clientId.value} (${from(config.clientId)})`,
           `API ${config.apiUrl.value} (${from(config.apiUrl)})`,
           `config dir ${config.configDir.value} (${from(config.configDir)})`,
+          `profile ${config.profile.value} (${config.profile.reason === 'default' ? 'default' : profileOrigin(config.profile, input.bin)})`,
           config.caFile ? `CA file ${config.caFile.value} (${config.caFile.origin})` : 'no extra CA file',
           proxies.https || proxies.http ? `proxy ${[proxies.https && `https: ${safeProxy(proxies.https)}`, proxies.http && `http: ${safeProxy(proxies.http)}`].filter(Boolean).join(', ')}${proxies.noProxy ? `, NO_PROXY ${proxies.noProxy}` : ''}` : 'no proxy',
           input.env.NODE_EXTRA_CA_CERTS ? `NODE_EXTRA_CA_CERTS ${input.env.NODE_EXTRA_CA_CERTS}` : undefined,
@@ -237,7 +239,10 @@ export function doctorChecks(input: DoctorInput): Check[] {
         if (!context) return needContext()
         const {config} = context
         const token = config.token
-        if (!token) return warning('not signed in: no stored credential and no token in the environment', `run \`${input.bin} login\``)
+        if (!token) {
+          const forProfile = config.profile.reason === 'default' ? '' : ` for profile ${config.profile.value}`
+          return warning(`not signed in: no stored credential${forProfile} and no token in the environment`, `run \`${input.bin} login${forProfile ? ` --profile ${config.profile.value}` : ''}\``)
+        }
         if (token.source === 'env') return ok(`${token.origin} (${token.value.type === 'pat' ? 'a personal access token' : 'an OAuth token'}; the environment wins over anything stored)`)
         if (config.stored?.mismatch) {
           return failed(`it belongs to ${config.stored.issuer}, not ${config.issuer.value} (${config.issuer.origin})`, `run \`${input.bin} login --issuer ${config.issuer.value}\`, or unset ${config.issuer.origin}`)

@@ -64,6 +64,29 @@ describe('latch doctor', () => {
     expect(result.stderr).toMatch(/^warning {2}browser: /m)
   })
 
+  it('--profile checks that profile\'s login: the settings name it, the credential and platform checks use its token', async () => {
+    const env = sandbox.env({LATCH_CA_FILE: emulator.caFile})
+    expect((await runCli(['login', '--no-browser', '--profile', 'work'], {env})).code).toBe(0)
+    // The default profile has no login: doctor without --profile says so.
+    const plain = byCheck(JSON.parse((await runCli(['doctor', '--json'], {env})).stdout) as Result[])
+    expect(plain.settings.detail).toContain('profile default (default)')
+    expect(plain.credential).toMatchObject({detail: 'not signed in: no stored credential and no token in the environment', status: 'warning'})
+    const result = await runCli(['doctor', '--json', '--profile', 'work'], {env})
+    expect(result.code).toBe(0)
+    const checks = byCheck(JSON.parse(result.stdout) as Result[])
+    expect(checks.settings.detail).toContain('profile work (--profile)')
+    expect(checks.credential).toMatchObject({status: 'ok'})
+    expect(checks.credential.detail).toMatch(/OAuth token .*refreshable; expires /)
+    expect(checks.platform.detail).toContain('signed in as Alice Example (usr_alice)')
+    // A profile with no login: the fix names it.
+    const missing = byCheck(JSON.parse((await runCli(['doctor', '--json', '--profile', 'other'], {env})).stdout) as Result[])
+    expect(missing.credential).toMatchObject({detail: 'not signed in: no stored credential for profile other and no token in the environment', fix: 'run `latch login --profile other`', status: 'warning'})
+    // A bad name is a setting latch refuses: the settings check fails with the hint, exit 1.
+    const bad = await runCli(['doctor', '--json', '--profile', '../x'], {env})
+    expect(bad.code).toBe(1)
+    expect(byCheck(JSON.parse(bad.stdout) as Result[]).settings).toMatchObject({detail: 'Invalid profile name from --profile: "../x"', status: 'failed'})
+  })
+
   it('a proxy that is down: the tcp check names it, exit 1', async () => {
     const result = await runCli(['doctor', '--json'], {env: sandbox.env({HTTPS_PROXY: 'http://127.0.0.1:9', LATCH_CA_FILE: emulator.caFile})})
     expect(result.code).toBe(1)
