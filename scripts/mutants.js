@@ -121,6 +121,13 @@ const MUTATIONS = [
     tests: ['test/unit/profiles.test.ts'],
   },
   {
+    name: 'profiles: a pin file another user owns is used',
+    file: 'src/config.ts',
+    find: 'if (uid !== undefined && stats.uid !== uid && stats.uid !== 0) return {owner: stats.uid}',
+    replace: '',
+    tests: ['test/unit/profiles.test.ts'],
+  },
+  {
     name: 'profiles: a refresh writes back the other profiles as read at start',
     file: 'src/auth/active-token.ts',
     find: '  await context.store.write(next)\n  return adopt(context, next, seen.origin)',

@@ -80,7 +80,8 @@ export async function createContext(options: ContextOptions): Promise<Context> {
     unreadableCredentials = error
   }
 
-  const profile = resolveProfile({active: credentialsFile?.active, bin: options.bin, cwd: options.cwd, env, flag: options.flags?.profile})
+  const onIgnoredPin = (path: string, owner: number) => note(`Ignoring the pin file ${path}: it belongs to another user (uid ${owner}).`)
+  const profile = resolveProfile({active: credentialsFile?.active, bin: options.bin, cwd: options.cwd, env, flag: options.flags?.profile, onIgnoredPin})
   const store = file.forProfile(profile.value)
   const credentials = profileOf(credentialsFile, profile.value)
   const settings = readSettingsFile(settingsPath(configDir.value), options.bin)

@@ -419,8 +419,8 @@ describe('the command line', () => {
   it('login --help: a usage line per way to sign in, with --no-browser and no dangling "| ]"', async () => {
     const help = (await run('login', '--help')).stdout
     const usage = help.slice(help.indexOf('USAGE'), help.indexOf('FLAGS')).replaceAll(/\s+/g, ' ')
-    expect(usage).toContain('$ latch login [--scopes <value>] [--reset-scopes] [--browser | --no-browser] [--copy] [--issuer <value>] [--json]')
-    expect(usage).toContain('$ latch login --token [--issuer <value>] [--json]')
+    expect(usage).toContain('$ latch login [--scopes <value>] [--reset-scopes] [--browser | --no-browser] [--copy] [--issuer <value>] [--profile <value>] [--json]')
+    expect(usage).toContain('$ latch login --token [--issuer <value>] [--profile <value>] [--json]')
     expect(usage).not.toContain('| ]')
   })
 

@@ -5,7 +5,7 @@
  */
 import {describe, expect, it} from '@jest/globals'
 import {existsSync} from 'node:fs'
-import {mkdir, readFile, writeFile} from 'node:fs/promises'
+import {chown, mkdir, readFile, writeFile} from 'node:fs/promises'
 import {join} from 'node:path'
 
 import {findPin, resolveProfile} from '../../src/config.js'
@@ -59,6 +59,21 @@ describe('resolveProfile: --profile > LATCH_PROFILE > pin file > switch > defaul
       expect(() => findPin('latch', dir)).toThrow(expect.objectContaining({kind: 'usage', message: `The pin file ${join(dir, '.latch-profile')} names no profile`}))
       await writeFile(join(dir, '.latch-profile'), '../../etc\n')
       expect(() => findPin('latch', dir)).toThrow(expect.objectContaining({kind: 'usage', message: `Invalid profile name from the pin file ${join(dir, '.latch-profile')}: "../../etc"`}))
+    }))
+
+  ;(process.getuid?.() === 0 ? it : it.skip)('skips a pin file another user owns, and says so (as root: chown to nobody)', () =>
+    withTempDir('latch-profile-', async (dir) => {
+      const inner = join(dir, 'shared')
+      await mkdir(inner)
+      await writeFile(join(dir, '.latch-profile'), 'mine\n')
+      await writeFile(join(inner, '.latch-profile'), 'planted\n')
+      await chown(join(inner, '.latch-profile'), 65_534, 65_534)
+      const ignored: Array<[string, number]> = []
+      expect(findPin('latch', inner, (path, owner) => ignored.push([path, owner]))).toEqual({path: join(dir, '.latch-profile'), profile: 'mine'})
+      expect(ignored).toEqual([[join(inner, '.latch-profile'), 65_534]])
+      // Root's own files are trusted: root can change any file anyway.
+      await chown(join(inner, '.latch-profile'), 0, 0)
+      expect(findPin('latch', inner)?.profile).toBe('planted')
     }))
 
   it.each([['__proto__'], ['-x'], ['a b'], ['x'.repeat(65)], ['é']])('refuses the profile name %j', (name) => {
