@@ -176,7 +176,7 @@ describe('killed and racing processes', () => {
       const names = await leftovers()
       expect(names).toEqual([])
       const text = await readFile(sandbox.credentialsPath, 'utf8').catch(() => undefined)
-      if (text !== undefined) expect([pat, otherPat]).toContain(JSON.parse(text).token.access_token)
+      if (text !== undefined) expect([pat, otherPat]).toContain(JSON.parse(text).profiles.default.token.access_token)
       const whoami = await runCli(['whoami'], {env: sandbox.env()})
       expect([0, EXIT.notAuthenticated]).toContain(whoami.code)
     }
