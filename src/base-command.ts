@@ -11,6 +11,21 @@ export function jsonFlag(holds: string) {
   return Flags.boolean({description: `Print ${holds} as one JSON document on stdout; errors too.`, helpGroup: 'GLOBAL'})
 }
 
+/** `--org` for every command that acts in one organization; chosen over LATCH_ORG and the stored default (config.ts). */
+export function orgFlag() {
+  return Flags.string({
+    description: 'The organization to act in (name or id). Default: LATCH_ORG, then the one `orgs switch` stored, then your first.',
+    helpValue: 'NAME',
+  })
+}
+
+/** `--ca-file`, for the commands that talk to a server (see resolveCaFile in src/config.ts). */
+export const caFileFlag = Flags.string({
+  description: 'PEM file of an extra certificate authority to trust, e.g. your organisation\'s TLS-inspecting proxy root (default: LATCH_CA_FILE).',
+  helpGroup: 'NETWORK',
+  helpValue: 'FILE',
+})
+
 /** `--profile NAME`, on every command that uses a stored login (see resolveProfile in src/config.ts). */
 export function profileFlag(what = 'use') {
   return Flags.string({
@@ -27,7 +42,7 @@ export abstract class BaseCommand extends Command {
   static enableJsonFlag = true
 
   /** The outside world, as the command's logic sees it; see src/context.ts. */
-  protected context(flags: {issuer?: string; profile?: string} = {}, options: {allowUnreadableCredentials?: boolean} = {}): Promise<Context> {
+  protected context(flags: {caFile?: string; issuer?: string; org?: string; profile?: string} = {}, options: {allowUnreadableCredentials?: boolean} = {}): Promise<Context> {
     return createContext({...options, bin: this.config.bin, flags, version: this.config.version})
   }
 

@@ -10,9 +10,9 @@ import {homedir} from 'node:os'
 import {dirname, isAbsolute, join} from 'node:path'
 
 import {DEFAULT_PROFILE, PROFILE_NAME_PATTERN, type StoredCredentials, type StoredToken} from './credentials/schema.js'
-import {nodeFs} from './node-fs.js'
 
 import {ErrorKind, LatchError} from './errors.js'
+import {nodeFs} from './node-fs.js'
 import {DEFAULT_LOGIN_SCOPES} from './platform/scopes.js'
 import type {Settings} from './settings/keys.js'
 
@@ -32,12 +32,17 @@ export interface Resolved<T> {
 /** The names of the environment variables, derived from the CLI's bin so a host CLI gets its own prefix. */
 export interface EnvNames {
   accessKey: string
+  /** An API key (`sk_live_`), exchanged for a short-lived access token (RFC 8693) before use. */
+  apiKey: string
   apiUrl: string
   browser: string
+  caFile: string
   clientId: string
   configDir: string
   httpTimeout: string
   issuer: string
+  /** The organization commands act in (`latch orgs`). */
+  org: string
   profile: string
   stdinTimeout: string
   token: string
@@ -47,12 +52,15 @@ export function envNames(bin: string): EnvNames {
   const prefix = `${bin.toUpperCase().replaceAll(/[^A-Z0-9]/g, '_')}_`
   return {
     accessKey: `${prefix}ACCESS_KEY`,
+    apiKey: `${prefix}API_KEY`,
     apiUrl: `${prefix}API_URL`,
     browser: `${prefix}BROWSER`,
+    caFile: `${prefix}CA_FILE`,
     clientId: `${prefix}CLIENT_ID`,
     configDir: `${prefix}CONFIG_DIR`,
     httpTimeout: `${prefix}HTTP_TIMEOUT`,
     issuer: `${prefix}ISSUER`,
+    org: `${prefix}ORG`,
     profile: `${prefix}PROFILE`,
     stdinTimeout: `${prefix}STDIN_TIMEOUT`,
     token: `${prefix}TOKEN`,
@@ -103,7 +111,7 @@ export function absolutePath(raw: string, origin: string, home: string = homedir
  */
 export function secretEnvNames(bin: string): string[] {
   const names = envNames(bin)
-  return [names.token, names.accessKey, `${names.token.slice(0, -'TOKEN'.length)}API_KEY`]
+  return [names.token, names.accessKey, names.apiKey]
 }
 
 /** The environment for a child process: the parent's, minus every secret latch reads (secretEnvNames). */
@@ -251,14 +259,25 @@ export interface ActiveToken {
   issuedAt?: string
   refreshToken?: string
   scopes?: string[]
-  type: 'oauth' | 'pat'
+  type: ActiveTokenType
 }
+
+/** A stored token is an OAuth token or a PAT; from LATCH_TOKEN it may also be a bot key (`sk_bot_`); `exchanged`: a short-lived access token latch got for the API key in LATCH_API_KEY. */
+export type ActiveTokenType = 'bot_key' | 'exchanged' | 'oauth' | 'pat'
 
 export interface ResolvedConfig {
   accessKey?: Resolved<string>
+  /**
+   * The API key (LATCH_API_KEY) when it is the credential in use: set only when LATCH_TOKEN is not.
+   * At most one of `token` and `apiKey` is set: the one that wins (LATCH_TOKEN > LATCH_API_KEY >
+   * stored login). The key itself goes only to the token endpoint, exchanged for a short-lived token.
+   */
+  apiKey?: Resolved<string>
   apiUrl: Resolved<string>
   /** The command that opens URLs, when the user chose one. */
   browser?: Resolved<string>
+  /** An extra certificate authority (PEM file) to trust, when one is given: see resolveCaFile. */
+  caFile?: Resolved<string>
   /** The same, as a plain value. */
   browserCommand?: string
   clientId: Resolved<string>
@@ -268,6 +287,12 @@ export interface ResolvedConfig {
   /** Seconds before any HTTP request gives up. */
   httpTimeout: number
   issuer: Resolved<string>
+  /**
+   * The organization to act in, when one is chosen (a name or id): `--org`, then LATCH_ORG, then the
+   * default stored with the login (`latch orgs switch`), which counts only while that login's token is
+   * the one in use. Undefined: the caller's first membership (see currentOrg).
+   */
+  org?: Resolved<string>
   /**
    * The server the stored credentials belong to (undefined without a credentials file): its issuer, and
    * the API its token and project key are sent to. `mismatch` is set when the configured issuer (a flag
@@ -280,8 +305,11 @@ export interface ResolvedConfig {
   profile: ResolvedProfile
   /** Where the user's settings are (config.json, which may not exist). */
   settingsPath: string
-  /** Set when an env var wins over a credential that is also stored, so commands can say so. */
-  shadowed: {accessKey: boolean; token: boolean}
+  /**
+   * Set when an env var wins over a credential that is also there, so commands can say so: `token`
+   * when LATCH_TOKEN or LATCH_API_KEY hides the stored login, `apiKey` when LATCH_TOKEN hides LATCH_API_KEY.
+   */
+  shadowed: {accessKey: boolean; apiKey: boolean; token: boolean}
   /** Seconds to wait for a secret piped on stdin. */
   stdinTimeout: number
   token?: Resolved<ActiveToken>
@@ -293,7 +321,7 @@ const DEFAULT_STDIN_TIMEOUT_SECONDS = 10
 export interface ResolveOptions extends ConfigInput {
   /** The selected profile's login (see resolveProfile). */
   credentials?: StoredCredentials
-  flags?: {issuer?: string}
+  flags?: {caFile?: string; issuer?: string; org?: string}
   /** The profile `credentials` belong to; `default` when not given. */
   profile?: ResolvedProfile
   /** The settings file's content (src/settings/file.ts). */
@@ -372,12 +400,29 @@ export function resolveConfig(options: ResolveOptions): ResolvedConfig {
 
   const scopes = firstOf<string[]>([['file', settingsFile, settings.scopes]], {origin: 'default', source: 'default', value: [...DEFAULT_LOGIN_SCOPES]})
 
+  // The credential in use: LATCH_TOKEN > LATCH_API_KEY > the stored login.
   const envToken = printableSecret(readEnv(options.env, names.token), names.token)
+  const envApiKey = printableSecret(readEnv(options.env, names.apiKey), names.apiKey)
+  const apiKey: Resolved<string> | undefined = !envToken && envApiKey ? {origin: names.apiKey, source: 'env', value: envApiKey} : undefined
   const token: Resolved<ActiveToken> | undefined = envToken
     ? {origin: names.token, source: 'env', value: {accessToken: envToken, type: tokenTypeOf(envToken)}}
-    : stored?.token
-      ? {origin: path, source: 'file', value: fromStoredToken(stored.token)}
-      : undefined
+    : apiKey
+      ? undefined
+      : stored?.token
+        ? {origin: path, source: 'file', value: fromStoredToken(stored.token)}
+        : undefined
+
+  // A stored default belongs to the stored login: a token from LATCH_TOKEN (a PAT or bot key bound to
+  // one organization, or someone else's login) is not that login, so the default does not follow it.
+  const orgSet = firstOf<string>(
+    [
+      ['flag', '--org', options.flags?.org?.trim() || undefined],
+      ['env', names.org, readEnv(options.env, names.org)],
+      ['file', path, token?.source === 'file' && !mismatch ? stored?.org : undefined],
+    ],
+    {origin: 'default', source: 'default', value: ''},
+  )
+  const org = orgSet.value ? orgSet : undefined
 
   const envKey = printableSecret(readEnv(options.env, names.accessKey), names.accessKey)
   const accessKey: Resolved<string> | undefined = envKey
@@ -388,23 +433,61 @@ export function resolveConfig(options: ResolveOptions): ResolvedConfig {
 
   return {
     accessKey,
+    apiKey,
     apiUrl,
     browser,
     browserCommand: browser?.value,
+    caFile: resolveCaFile(options),
     clientId,
     configDir,
     credentialsPath: path,
     env: names,
     httpTimeout: seconds(options.env, names.httpTimeout, DEFAULT_HTTP_TIMEOUT_SECONDS),
     issuer,
+    org,
     profile: options.profile ?? {origin: 'default', reason: 'default', source: 'default', value: DEFAULT_PROFILE},
     scopes,
     settingsPath: settingsFile,
-    shadowed: {accessKey: Boolean(envKey && stored?.access_key), token: Boolean(envToken && stored?.token)},
+    shadowed: {accessKey: Boolean(envKey && stored?.access_key), apiKey: Boolean(envToken && envApiKey), token: Boolean((envToken || envApiKey) && stored?.token)},
     stored: storedIssuer && storedApi ? {apiUrl: storedApi, issuer: storedIssuer, mismatch} : undefined,
     stdinTimeout: seconds(options.env, names.stdinTimeout, DEFAULT_STDIN_TIMEOUT_SECONDS),
     token,
   }
+}
+
+/**
+ * The extra certificate authority latch trusts besides Node's own (and NODE_EXTRA_CA_CERTS): --ca-file,
+ * else LATCH_CA_FILE. It must be an absolute path to a readable PEM file holding a certificate; a
+ * mistake is a usage error here, before any request, rather than a TLS failure later.
+ */
+export function resolveCaFile(options: Pick<ResolveOptions, 'bin' | 'env' | 'flags' | 'home'>): Resolved<string> | undefined {
+  const name = envNames(options.bin).caFile
+  const set = firstOf<string>(
+    [
+      ['flag', '--ca-file', options.flags?.caFile?.trim() || undefined],
+      ['env', name, readEnv(options.env, name)],
+    ],
+    {origin: 'default', source: 'default', value: ''},
+  )
+  if (!set.value) return undefined
+  const path = absolutePath(set.value, set.origin, options.home)
+  let text: string
+  try {
+    text = nodeFs.readFileSync(path, 'utf8')
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code
+    throw new LatchError(ErrorKind.Usage, `Cannot read the CA file ${path} (from ${set.origin}): ${code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'it is a directory' : (code ?? 'unreadable')}`, {
+      hint: 'point it at the PEM file of your organisation\'s root certificate (ask IT, or export it from your browser)',
+    })
+  }
+
+  if (!text.includes('-----BEGIN CERTIFICATE-----')) {
+    throw new LatchError(ErrorKind.Usage, `The CA file ${path} (from ${set.origin}) holds no PEM certificate`, {
+      hint: 'it must contain a -----BEGIN CERTIFICATE----- block; convert a DER (.cer/.crt) file with `openssl x509 -inform der -in root.cer -out root.pem`',
+    })
+  }
+
+  return {...set, value: path}
 }
 
 /**
@@ -484,9 +567,33 @@ export function fromStoredToken(token: StoredToken): ActiveToken {
 }
 
 export const PAT_PATTERN = /^sk_pat_[0-9a-f]{64}$/
+/** A bot's key: valid as LATCH_TOKEN, it acts as the bot in the bot's organization. */
+export const BOT_KEY_PATTERN = /^sk_bot_[0-9a-f]{64}$/
 
-export function tokenTypeOf(token: string): 'oauth' | 'pat' {
-  return token.startsWith('sk_pat_') ? 'pat' : 'oauth'
+export function tokenTypeOf(token: string): ActiveTokenType {
+  if (token.startsWith('sk_pat_')) return 'pat'
+  return token.startsWith('sk_bot_') ? 'bot_key' : 'oauth'
+}
+
+/** An organization the caller belongs to, as `GET /v1/orgs` lists it. */
+export interface Membership {
+  id: string
+  name: string
+  role: string
+}
+
+/**
+ * The organization a command acts in: the chosen one (`config.org`: flag, env, stored default) matched
+ * by name or id among the caller's memberships, else the only or first membership. Undefined `found`:
+ * the chosen one is not among them (the server then answers 404 or 403 for it).
+ */
+export function currentOrg<M extends Membership>(chosen: Resolved<string> | undefined, memberships: M[]): Resolved<M | undefined> & {wanted?: string} {
+  if (chosen) {
+    const found = memberships.find((org) => org.name === chosen.value || org.id === chosen.value)
+    return {origin: chosen.origin, source: chosen.source, value: found, wanted: chosen.value}
+  }
+
+  return {origin: memberships.length === 1 ? 'your only organization' : 'your first organization', source: 'default', value: memberships[0]}
 }
 
 const LOOPBACK_HOSTS = new Set(['localhost', '[::1]'])

@@ -9,6 +9,7 @@ import {CredentialStore, UnreadableCredentials} from './credentials/store.js'
 import {type CredentialsFile, profileOf, type StoredCredentials} from './credentials/schema.js'
 import {PlatformClient} from './platform/client.js'
 import {readSettingsFile} from './settings/file.js'
+import {configureTransport} from './transport.js'
 import {wrapFor} from './ui/wrap.js'
 
 export interface Context {
@@ -52,7 +53,7 @@ export interface ContextOptions {
   /** The running CLI's version, for the User-Agent (the host CLI's when mounted). */
   version?: string
   env?: Record<string, string | undefined>
-  flags?: {issuer?: string; profile?: string}
+  flags?: {caFile?: string; issuer?: string; org?: string; profile?: string}
   /** Where the search for a pin file starts; defaults to process.cwd(). */
   cwd?: string
   stderr?: NodeJS.WriteStream
@@ -87,6 +88,8 @@ export async function createContext(options: ContextOptions): Promise<Context> {
   const settings = readSettingsFile(settingsPath(configDir.value), options.bin)
   const config = resolveConfig({bin: options.bin, credentials, env, flags: options.flags, profile, settings})
   const timeout = config.httpTimeout
+  // Every request of this command: through the proxy variables' proxy, trusting the CA file.
+  configureTransport({caFile: config.caFile?.value, env})
   const userAgent = userAgentOf(options.bin, options.version ?? 'unknown')
 
   const discovered = new Map<string, Promise<Configuration>>()

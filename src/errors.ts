@@ -26,6 +26,14 @@ export const ErrorKind = {
   CredentialsFile: 'credentials_file',
   /** The stored credentials belong to another issuer than the one a flag or env var names. */
   IssuerMismatch: 'issuer_mismatch',
+  /** The platform refuses by a role or principal rule: a member creating a bot, a bot creating a key, a credential of another organization. */
+  Forbidden: 'forbidden',
+  /** No such organization, bot or key among the ones the credential may see. */
+  NotFound: 'not_found',
+  /** A name that must be unique is taken (a bot's name in its organization). */
+  Conflict: 'conflict',
+  /** The server's TLS certificate is not trusted here: unknown CA (a TLS-inspecting proxy?), expired, or for another host. */
+  Tls: 'tls',
   /** The user pressed Ctrl-C or the process got SIGINT. */
   Cancelled: 'cancelled',
   /** The process got SIGTERM. */
@@ -47,6 +55,10 @@ export const EXIT_CODES: Record<ErrorKind, number> = {
   login_expired: 9,
   credentials_file: 10,
   issuer_mismatch: 11,
+  forbidden: 12,
+  not_found: 13,
+  conflict: 14,
+  tls: 15,
   cancelled: 130,
   terminated: 143,
 }

@@ -34,17 +34,88 @@ export function describeNetworkFailure(error: unknown): string | undefined {
       case 'EHOSTUNREACH':
       case 'ENETUNREACH':
         return 'network unreachable'
-      case 'CERT_HAS_EXPIRED':
-      case 'DEPTH_ZERO_SELF_SIGNED_CERT':
-      case 'UNABLE_TO_VERIFY_LEAF_SIGNATURE':
-      case 'ERR_TLS_CERT_ALTNAME_INVALID':
-        return `TLS certificate problem (${code})`
     }
 
+    const tls = describeTlsFailure(current)
+    if (tls) return tls.problem
+
     if (current instanceof DOMException && current.name === 'TimeoutError') return 'timed out'
+    // undici, when the proxy answers CONNECT with anything but 200 (403 for a port it does not allow, 407 for credentials).
+    const proxyStatus = current instanceof Error ? /^Proxy response \((\d{3})\)/.exec(current.message) : null
+    if (proxyStatus) return `the proxy refused the connection (HTTP ${proxyStatus[1]}${proxyStatus[1] === '407' ? ': it wants credentials, given as http://user:password@proxy:port' : ''})`
   }
 
   return undefined
+}
+
+/** What is wrong with a server's certificate, in words, and what kind of fix it needs. */
+export interface TlsFailure {
+  /** OpenSSL's or Node's code, for the docs and DEBUG: CERT_HAS_EXPIRED, ... */
+  code: string
+  /** `untrusted`: latch needs the CA (LATCH_CA_FILE); `expired`/`not-yet-valid`: the server or the clock; `wrong-host`: the URL or the server. */
+  kind: 'expired' | 'not-yet-valid' | 'untrusted' | 'wrong-host'
+  problem: string
+}
+
+const UNTRUSTED: Record<string, string> = {
+  DEPTH_ZERO_SELF_SIGNED_CERT: 'its certificate is self-signed, and not trusted here',
+  SELF_SIGNED_CERT_IN_CHAIN: 'a certificate in its chain is self-signed and not trusted here (a TLS-inspecting proxy or a private certificate authority)',
+  UNABLE_TO_GET_ISSUER_CERT: 'its certificate was issued by a certificate authority that is not trusted here',
+  UNABLE_TO_GET_ISSUER_CERT_LOCALLY: 'its certificate was issued by a certificate authority that is not trusted here (a TLS-inspecting proxy or a private certificate authority)',
+  UNABLE_TO_VERIFY_LEAF_SIGNATURE: 'its certificate was issued by a certificate authority that is not trusted here (a TLS-inspecting proxy or a private certificate authority)',
+}
+
+/** The TLS certificate failure in `error` itself (not its causes), or undefined. */
+export function describeTlsFailure(error: unknown): TlsFailure | undefined {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code
+  if (!code) return undefined
+  if (Object.hasOwn(UNTRUSTED, code)) return {code, kind: 'untrusted', problem: UNTRUSTED[code]}
+  if (code === 'CERT_HAS_EXPIRED') return {code, kind: 'expired', problem: 'its certificate has expired'}
+  if (code === 'CERT_NOT_YET_VALID') return {code, kind: 'not-yet-valid', problem: 'its certificate is not valid yet'}
+  if (code === 'ERR_TLS_CERT_ALTNAME_INVALID') {
+    const names = (error as {cert?: {subjectaltname?: string}}).cert?.subjectaltname
+    const host = (error as {host?: string}).host
+    const valid = names ? names.replaceAll(/\b(DNS|IP Address):/g, '').split(/,\s*/).filter(Boolean).slice(0, 4).join(', ') : undefined
+    return {code, kind: 'wrong-host', problem: `its certificate is for another host${valid ? ` (${valid})` : ''}${host ? `, not ${host}` : ''}`}
+  }
+
+  return undefined
+}
+
+/** The first TLS certificate failure among `error` and its causes. */
+export function findTlsFailure(error: unknown): TlsFailure | undefined {
+  for (let current = error, depth = 0; current && depth < 10; current = (current as {cause?: unknown}).cause, depth++) {
+    const tls = describeTlsFailure(current)
+    if (tls) return tls
+  }
+
+  return undefined
+}
+
+/**
+ * The exact fix for a certificate failure at `url`: the CA file for an untrusted chain, the server (or
+ * this machine's clock) for dates, the URL for a wrong host.
+ */
+export function tlsHint(failure: TlsFailure, url: string): string {
+  const host = hostOf(url)
+  switch (failure.kind) {
+    case 'untrusted':
+      return `if your network inspects TLS or ${host} uses a private certificate authority, get that root certificate (PEM) from your IT team and set LATCH_CA_FILE=/path/to/corp-root.pem (or pass --ca-file); never turn certificate checks off`
+    case 'expired':
+      return `the administrator of ${host} must renew its certificate; if this machine's date is wrong (check \`date\`), fix the clock`
+    case 'not-yet-valid':
+      return "this machine's clock is probably behind: check `date` and fix the clock, then try again"
+    case 'wrong-host':
+      return `use the host name the certificate names, or check the URL; a proxy that intercepts TLS may show its own certificate (then see \`latch doctor\`)`
+  }
+}
+
+function hostOf(url: string): string {
+  try {
+    return new URL(url).host
+  } catch {
+    return url
+  }
 }
 
 /** Text from a server goes into one line of ours, cut short and without control characters. */

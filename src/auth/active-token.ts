@@ -22,6 +22,12 @@ export const REFRESH_MARGIN_SECONDS = 60
 export type ResolvedToken = Resolved<ActiveToken>
 
 export async function activeToken(context: Context): Promise<ResolvedToken> {
+  const {apiKey} = context.config
+  if (apiKey) {
+    const {exchangedToken} = await import('./api-key-exchange.js')
+    return exchangedToken(context, apiKey)
+  }
+
   const token = requireToken(context)
   if (!canRefresh(context, token)) {
     if (token.source === 'file' && token.value.type === 'oauth' && expiresWithin(token.value.expiresAt, 0)) throw cannotRefresh(context, token)
@@ -42,6 +48,13 @@ export async function withActiveToken<T>(context: Context, request: (token: Reso
   try {
     return await request(token)
   } catch (error) {
+    const {apiKey} = context.config
+    if (apiKey && token.value.type === 'exchanged' && error instanceof LatchError && error.kind === ErrorKind.TokenInvalid) {
+      // A rejected exchanged token: the key is exchanged once more (a revoked key then fails there).
+      const {exchangedToken} = await import('./api-key-exchange.js')
+      return request(await exchangedToken(context, apiKey, {rejected: token.value.accessToken}))
+    }
+
     if (!(error instanceof LatchError && error.kind === ErrorKind.TokenInvalid) || !canRefresh(context, token)) throw error
     const {withCredentialsLock} = await import('../credentials/lock.js')
     const renewed = await withCredentialsLock(context.store.path, () => refreshLocked(context, token, {rejected: true}))

@@ -43,7 +43,9 @@ export async function deviceLogin(context: Context, options: DeviceLoginOptions)
   try {
     await screen.show(code)
     const url = code.verificationUriComplete ?? code.verificationUri
-    if (decideBrowser(options.browser, context.env).open) {
+    const browser = decideBrowser(options.browser, context.env)
+    if (!browser.open && browser.tell) screen.note(`Not opening a browser: ${browser.reason}; open the URL above yourself.`)
+    if (browser.open) {
       // Not awaited: polling starts now, whatever the browser does.
       // A browser program that starts and then fails is said too; the login keeps waiting either way.
       const failed = (reason: string) => screen.note(`Could not open a browser (${reason}); open the URL above yourself.`)
@@ -79,9 +81,10 @@ export async function deviceLogin(context: Context, options: DeviceLoginOptions)
 }
 
 export function warnIfShadowed(context: Context): void {
-  const {token} = context.config
-  if (token?.source === 'env') {
-    context.note(`Warning: ${token.origin} is set; it will keep taking precedence over the credentials this login saves.`)
+  const {apiKey, token} = context.config
+  const winner = token?.source === 'env' ? token.origin : apiKey?.origin
+  if (winner) {
+    context.note(`Warning: ${winner} is set; it will keep taking precedence over the credentials this login saves.`)
   }
 }
 

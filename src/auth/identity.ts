@@ -5,12 +5,15 @@
  */
 import type {Context} from '../context.js'
 import {ErrorKind, LatchError} from '../errors.js'
-import {type Credential, invalidTokenHint, type Me} from '../platform/client.js'
+import {type Credential, invalidTokenHint, type Me, type OrgMembership, type Principal} from '../platform/client.js'
 
 export interface Identity {
   email?: string
   id: string
   name: string
+  /** From the platform API only: the organization the credential acts in, and who acts (a user, or a bot). */
+  org?: OrgMembership
+  principal?: Principal
   /** From the platform API only: the scopes and expiry the server reports for this token. */
   token?: Me['token'] & {scopes: string[]}
 }
@@ -20,12 +23,11 @@ export async function identify(context: Context, token: Credential, expectedSubj
   try {
     me = await context.platform.me(token)
   } catch (error) {
-    // An OAuth token without account.read can still name its owner through userinfo; a PAT cannot.
-    const isPat = token.secret.startsWith('sk_pat_')
-    if (isPat || !(error instanceof LatchError && error.kind === ErrorKind.InsufficientScope)) throw error
+    // An OAuth token without account.read can still name its owner through userinfo; a PAT or bot key cannot.
+    if (isPlatformKey(token.secret) || !(error instanceof LatchError && error.kind === ErrorKind.InsufficientScope)) throw error
   }
 
-  if (me) return {email: me.email, id: me.id, name: me.name, token: {...me.token, scopes: me.scopes}}
+  if (me) return {email: me.email, id: me.id, name: me.name, org: me.org, principal: me.principal, token: {...me.token, scopes: me.scopes}}
   return userinfo(context, token, expectedSubject)
 }
 
@@ -35,7 +37,7 @@ async function userinfo(context: Context, token: Credential, expectedSubject?: s
   const config = await context.discover()
   const url = String(config.serverMetadata().userinfo_endpoint ?? config.serverMetadata().issuer)
   if (!config.serverMetadata().userinfo_endpoint) {
-    if (!token.secret.startsWith('sk_pat_')) return undefined
+    if (!isPlatformKey(token.secret)) return undefined
     throw new LatchError(ErrorKind.Network, `The server at ${context.config.issuer.value} has neither a platform API nor a userinfo endpoint`, {
       hint: 'check the issuer URL and LATCH_API_URL',
     })
@@ -53,4 +55,9 @@ async function userinfo(context: Context, token: Credential, expectedSubject?: s
 
     throw serverError(error, url, 'read the user info', context.timeout)
   }
+}
+
+/** A personal access token or a bot key: the platform's own credentials, which userinfo does not know. */
+function isPlatformKey(secret: string): boolean {
+  return secret.startsWith('sk_pat_') || secret.startsWith('sk_bot_')
 }

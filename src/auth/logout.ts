@@ -32,7 +32,7 @@ export async function logout(context: Context, options: {all?: boolean; force: b
   if (options.all) return logoutAll(context, options)
   const stored = context.credentials
   const profile = context.config.profile.value
-  const stillAuthenticatedBy = [context.config.env.token, context.config.env.accessKey].filter((name) => context.env[name]?.trim())
+  const stillAuthenticatedBy = [context.config.env.token, context.config.env.apiKey, context.config.env.accessKey].filter((name) => context.env[name]?.trim())
   const result: LogoutResult = {credentials_path: context.store.path, profile, removed: false, revoked: 'not_applicable', still_authenticated_by: stillAuthenticatedBy}
 
   if (context.unreadableCredentials) {

@@ -10,6 +10,7 @@ import {sameIssuer} from '../config.js'
 import type {Steps} from '../ui/steps.js'
 import {safeText} from '../ui/terminal-text.js'
 import {confirm} from '../ui/confirm.js'
+import type {ExpiryWarning} from './expiry-warning.js'
 import {printedExpiry} from './instant.js'
 import {platformScopes} from './scopes.js'
 
@@ -24,6 +25,8 @@ export interface LoginResult {
   token: {expires_at: null | string; scopes: string[]; type: 'oauth' | 'pat'}
   /** Null for a personal access token that may not read the account, or a server that names no user. */
   user: null | {id: string; name: string}
+  /** `login --token` with a token that expires within 7 days (also said on stderr). */
+  expiry_warning?: ExpiryWarning
 }
 
 /** A login that would have replaced another user's, declined at the prompt: nothing was saved. */
@@ -63,6 +66,8 @@ export async function saveLogin(context: Context, token: StoredToken, user: unde
     api_url: apiUrl,
     created_at: new Date().toISOString(),
     issuer,
+    // The default organization (`latch orgs switch`) is the same person's on the same server only.
+    org: current && sameIssuer(current.issuer, issuer) && user && current.user?.id === user.id ? current.org : undefined,
     token,
     user: user ? {id: user.id, name: user.name} : undefined,
     version: 1,

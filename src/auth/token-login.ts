@@ -8,6 +8,7 @@ import {ErrorKind, LatchError} from '../errors.js'
 import {readSecret} from '../ui/secret-input.js'
 import {createSteps} from '../ui/steps.js'
 import {warnIfShadowed} from './device-login.js'
+import {expiryWarning} from './expiry-warning.js'
 import {identify, type Identity} from './identity.js'
 import {type LoginOutcome, saveLogin} from './save-login.js'
 
@@ -26,13 +27,19 @@ export async function tokenLogin(context: Context, options: TokenLoginOptions = 
   checkPatFormat(secret)
   // One request both proves the token genuine and names its owner.
   const user = await steps.run('Checking the token and reading your account...', () => identifyIfAllowed(context, secret))
-  return saveLogin(
+  const outcome = await saveLogin(
     context,
     {access_token: secret, expires_at: user?.token?.expires_at ?? undefined, scopes: user?.token?.scopes ?? [], type: 'pat'},
     user,
     steps,
     options.json,
   )
+  if (outcome.authenticated) {
+    const warning = await expiryWarning(context, {origin: context.store.path, scopes: user?.token?.scopes, secret, source: 'file'}, user?.token?.expires_at)
+    if (warning) return {...outcome, expiry_warning: warning}
+  }
+
+  return outcome
 }
 
 /**

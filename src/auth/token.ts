@@ -3,6 +3,7 @@
  * `curl -H "Authorization: Bearer $(latch token)"`. Only the token goes to stdout; anything a person
  * should know goes to stderr.
  */
+import type {ActiveTokenType} from '../config.js'
 import type {Context} from '../context.js'
 import {activeToken} from './active-token.js'
 import {printedExpiry} from './instant.js'
@@ -15,12 +16,13 @@ export interface TokenReport {
   scopes: null | string[]
   source: 'env' | 'file'
   token: string
-  type: 'oauth' | 'pat'
+  type: ActiveTokenType
 }
 
 export async function printToken(context: Context): Promise<TokenReport> {
   const token = await activeToken(context)
-  if (token.source === 'env') context.note(`Using the token from ${token.origin}.`)
+  if (token.value.type === 'exchanged') context.note(`Using a token exchanged for the API key in ${token.origin}.`)
+  else if (token.source === 'env') context.note(`Using the token from ${token.origin}.`)
   return {
     expires_at: printedExpiry(token.value.expiresAt),
     scopes: token.value.scopes ? platformScopes(token.value.scopes) : null,

@@ -19,12 +19,26 @@ script can start it with --port 0 and read where it is.`
     '<%= config.bin %> <%= command.id %> --port 0 --json',
     '<%= config.bin %> <%= command.id %> --auto-approve alice --interval 1',
     '<%= config.bin %> <%= command.id %> --no-rotate-refresh-tokens --known-scopes openid,offline_access,account.read',
+    '<%= config.bin %> <%= command.id %> --https --tls-dir ~/.latch-emulator-tls',
   ]
 
   static flags = {
     json: jsonFlag('the issuer URL, client id, users and poll interval (the first line on stdout)'),
     host: Flags.string({default: '127.0.0.1', description: 'Address to listen on.'}),
     port: Flags.integer({default: 4848, description: 'Port to listen on; 0 picks a free one.'}),
+    https: Flags.boolean({
+      default: false,
+      description: 'Serve https with a certificate from a local certificate authority (made in --tls-dir, whose ca.pem clients must trust: LATCH_CA_FILE).',
+    }),
+    'tls-dir': Flags.string({
+      description: 'Where --https keeps its local CA (ca.pem, ca-key.pem), reused on the next start (default: a new temporary directory, printed).',
+      helpValue: 'DIR',
+    }),
+    'tls-flaw': Flags.string({
+      description: 'With --https: serve a certificate that is wrong on purpose: expired, or for another host (wrong-host).',
+      helpGroup: 'SERVER BEHAVIOUR',
+      options: ['expired', 'wrong-host'],
+    }),
     interval: Flags.string({default: '5', description: 'Seconds between polls the server asks clients for (fractions allowed).'}),
     'device-code-ttl': Flags.integer({default: 900, description: 'Seconds a device code stays valid.'}),
     'access-token-ttl': Flags.integer({default: 3600, description: 'Seconds an access token stays valid.'}),
@@ -115,6 +129,29 @@ script can start it with --port 0 and read where it is.`
       throw usage(`--${flag}: ${(error as Error).message.replace(/^"\w+" /, '')}`, 'see `latch emulator --help` for the accepted values')
     }
 
+    if ((flags['tls-dir'] !== undefined || flags['tls-flaw'] !== undefined) && !flags.https) {
+      throw usage(`--${flags['tls-dir'] === undefined ? 'tls-flaw' : 'tls-dir'} needs --https`, 'add --https')
+    }
+
+    let tls: undefined | {caFile: string; cert: string; dir: string; key: string}
+    if (flags.https) {
+      const {absolutePath} = await import('../config.js')
+      const {mkdtemp} = await import('node:fs/promises')
+      const {tmpdir} = await import('node:os')
+      const {join} = await import('node:path')
+      const dir = flags['tls-dir'] ? absolutePath(flags['tls-dir'], '--tls-dir') : await mkdtemp(join(tmpdir(), 'latch-emulator-tls-'))
+      const {emulatorTls} = await import('../emulator/tls.js')
+      const host = flags.host === '0.0.0.0' || flags.host === '::' ? '127.0.0.1' : flags.host
+      try {
+        tls = {...(await emulatorTls(dir, [...new Set([host, '127.0.0.1', 'localhost', '::1'])], flags['tls-flaw'] as 'expired' | 'wrong-host' | undefined)), dir}
+      } catch (error) {
+        throw new LatchError(ErrorKind.General, `cannot make the emulator's certificates in ${dir}: ${(error as Error).message}`, {
+          cause: error,
+          hint: 'use a --tls-dir you can write to',
+        })
+      }
+    }
+
     // Listening for the signals before starting: a stop that arrives during start-up is still a clean stop.
     const stopRequested = untilSignalled()
     // Loaded here so that oidc-provider is never imported by the other commands.
@@ -132,6 +169,7 @@ script can start it with --port 0 and read where it is.`
         onActivity: this.jsonEnabled() ? undefined : (line) => this.log(line),
         port: flags.port,
         refreshTokenTtl: flags['refresh-token-ttl'],
+        tls,
       })
     } catch (error) {
       if (error instanceof AddressInUseError) {
@@ -163,6 +201,7 @@ script can start it with --port 0 and read where it is.`
           users: emulator.users,
           interval,
           verification_uri: `${emulator.issuer}/device`,
+          ...(tls ? {ca_file: tls.caFile} : {}),
         })}\n`,
       )
     } else {
@@ -171,6 +210,10 @@ script can start it with --port 0 and read where it is.`
       this.log(`  client id:  ${emulator.clientId}`)
       this.log(`  users:      ${emulator.users.join(', ')} (sign in by picking one; no passwords)`)
       this.log(`  device page: ${emulator.issuer}/device`)
+      if (tls) {
+        this.log(`  TLS:        a local CA in ${tls.dir}; trust it with LATCH_CA_FILE=${tls.caFile}`)
+        if (flags['tls-flaw']) this.log(`  TLS flaw:   the certificate is ${flags['tls-flaw'] === 'expired' ? 'expired' : 'for another host'}, on purpose`)
+      }
       if (flags['auto-approve']) this.log(`  auto-approve: every device request, as ${flags['auto-approve']}`)
       const changed = describeBehaviour(behaviour, DEFAULT_BEHAVIOUR)
       if (changed) this.log(`  behaviour:  ${changed}`)

@@ -1,6 +1,6 @@
 import {Args} from '@oclif/core'
 
-import {BaseCommand, jsonFlag, profileFlag} from '../base-command.js'
+import {BaseCommand, caFileFlag, jsonFlag, profileFlag} from '../base-command.js'
 import {link, type LinkResult} from '../auth/link.js'
 
 export default class Link extends BaseCommand {
@@ -17,10 +17,10 @@ export default class Link extends BaseCommand {
 
   static examples = ['<%= config.bin %> <%= command.id %>', 'echo "$KEY" | <%= config.bin %> <%= command.id %>', '<%= config.bin %> <%= command.id %> sk_proj_...']
 
-  static flags = {json: jsonFlag('the linked project and the credentials path'), profile: profileFlag('link the key to')}
+  static flags = {json: jsonFlag('the linked project and the credentials path'), 'ca-file': caFileFlag, profile: profileFlag('link the key to')}
 
   async run(): Promise<LinkResult> {
     const {args, flags} = await this.parse(Link)
-    return link(await this.context({profile: flags.profile}), args.key)
+    return link(await this.context({caFile: flags['ca-file'], profile: flags.profile}), args.key)
   }
 }

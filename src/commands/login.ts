@@ -1,6 +1,6 @@
 import {Flags} from '@oclif/core'
 
-import {BaseCommand, jsonFlag, profileFlag} from '../base-command.js'
+import {BaseCommand, caFileFlag, jsonFlag, profileFlag} from '../base-command.js'
 import {deviceLogin} from '../auth/device-login.js'
 import type {LoginOutcome} from '../auth/save-login.js'
 import {tokenLogin} from '../auth/token-login.js'
@@ -55,12 +55,13 @@ Scopes: ${Object.entries(PLATFORM_SCOPES)
       exclusive: ['token'],
     }),
     token: Flags.boolean({description: 'Sign in with a personal access token from a hidden prompt or stdin.'}),
+    'ca-file': caFileFlag,
     profile: profileFlag('create or replace'),
   }
 
   async run(): Promise<LoginOutcome> {
     const {flags} = await this.parse(Login)
-    const context = await this.context({issuer: flags.issuer, profile: flags.profile})
+    const context = await this.context({caFile: flags['ca-file'], issuer: flags.issuer, profile: flags.profile})
     return this.cancellable(
       (signal) =>
         flags.token

@@ -1,6 +1,6 @@
 import {Flags} from '@oclif/core'
 
-import {BaseCommand, jsonFlag, profileFlag} from '../base-command.js'
+import {BaseCommand, caFileFlag, jsonFlag, profileFlag} from '../base-command.js'
 import {logout, type LogoutResult} from '../auth/logout.js'
 
 export default class Logout extends BaseCommand {
@@ -22,11 +22,12 @@ export default class Logout extends BaseCommand {
       char: 'f',
       description: 'Do not ask for confirmation (required without a terminal). A credentials file latch cannot read is moved aside, keeping a copy.',
     }),
+    'ca-file': caFileFlag,
     profile: profileFlag('sign out of'),
   }
 
   async run(): Promise<LogoutResult> {
     const {flags} = await this.parse(Logout)
-    return logout(await this.context({profile: flags.profile}, {allowUnreadableCredentials: true}), {all: flags.all, force: flags.force})
+    return logout(await this.context({caFile: flags['ca-file'], profile: flags.profile}, {allowUnreadableCredentials: true}), {all: flags.all, force: flags.force})
   }
 }

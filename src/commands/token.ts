@@ -1,4 +1,4 @@
-import {BaseCommand, jsonFlag, profileFlag} from '../base-command.js'
+import {BaseCommand, caFileFlag, jsonFlag, profileFlag} from '../base-command.js'
 import {printToken, type TokenReport} from '../auth/token.js'
 
 export default class Token extends BaseCommand {
@@ -13,11 +13,11 @@ export default class Token extends BaseCommand {
     '<%= config.bin %> <%= command.id %> --json',
   ]
 
-  static flags = {json: jsonFlag('the token with its type, source, scopes and expiry'), profile: profileFlag()}
+  static flags = {json: jsonFlag('the token with its type, source, scopes and expiry'), 'ca-file': caFileFlag, profile: profileFlag()}
 
   async run(): Promise<TokenReport> {
     const {flags} = await this.parse(Token)
-    const report = await printToken(await this.context({profile: flags.profile}))
+    const report = await printToken(await this.context({caFile: flags['ca-file'], profile: flags.profile}))
     if (!this.jsonEnabled()) this.log(report.token)
     return report
   }

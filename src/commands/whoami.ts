@@ -1,6 +1,6 @@
 import {Flags} from '@oclif/core'
 
-import {BaseCommand, jsonFlag, profileFlag} from '../base-command.js'
+import {BaseCommand, caFileFlag, jsonFlag, profileFlag} from '../base-command.js'
 import {whoami, whoamiExitCode, type WhoamiReport} from '../auth/whoami.js'
 import {whoamiAll, whoamiAllExitCode, type WhoamiAllReport} from '../auth/whoami-all.js'
 import {childEnv} from '../config.js'
@@ -18,17 +18,18 @@ export default class Whoami extends BaseCommand {
   static flags = {
     json: jsonFlag('the report (user, where the token comes from, its type, scopes and expiry, the linked project)'),
     all: Flags.boolean({description: 'Show every profile.', exclusive: ['profile']}),
+    'ca-file': caFileFlag,
     profile: profileFlag('show'),
   }
 
   async run(): Promise<WhoamiAllReport | WhoamiReport> {
     const {flags} = await this.parse(Whoami)
-    const context = await this.context({profile: flags.profile})
+    const context = await this.context({caFile: flags['ca-file'], profile: flags.profile})
     if (flags.all) {
       // Each profile as `whoami --profile NAME` sees it, without the credentials from the environment
       // (reported as an entry of their own): the same environment a child process gets.
       const env = childEnv(context.env, this.config.bin)
-      const report = await whoamiAll(context, (profile) => createContext({bin: this.config.bin, env, flags: {profile}, version: this.config.version}))
+      const report = await whoamiAll(context, (profile) => createContext({bin: this.config.bin, env, flags: {caFile: flags['ca-file'], profile}, version: this.config.version}))
       if (!this.jsonEnabled()) this.log(formatWhoamiAll(report, this.config.bin))
       if (whoamiAllExitCode(report) !== 0) process.exitCode = whoamiAllExitCode(report)
       return report

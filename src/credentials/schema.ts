@@ -31,6 +31,8 @@ export interface StoredCredentials {
   api_url?: string
   created_at: string
   issuer: string
+  /** The default organization of this login (`latch orgs switch`): a name or id. */
+  org?: string
   token?: StoredToken
   user?: {id: string; name: string}
   /**
@@ -76,6 +78,7 @@ function loginProblem(value: unknown): string | undefined {
   if (!isText(value.created_at)) return 'it has no creation time (created_at)'
   if (value.access_key !== undefined && !isText(value.access_key)) return 'its project access key (access_key) is not text'
   if (value.api_url !== undefined && !(isText(value.api_url) && URL.canParse(value.api_url))) return 'its API URL (api_url) is not a URL'
+  if (value.org !== undefined && !isText(value.org)) return 'its default organization (org) is not text'
   if (value.user !== undefined && !(isObject(value.user) && isText(value.user.id) && typeof value.user.name === 'string'))
     return 'its user has no id or no name'
   if (value.token !== undefined) {

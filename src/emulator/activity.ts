@@ -1,8 +1,9 @@
 /**
  * One line on the emulator's own terminal for each step of a sign-in: a device code issued, approved,
- * denied, tokens issued or refreshed. User codes are printed (they are short-lived and shown on the
- * device's screen anyway); tokens, device codes and keys never are. Text a client sent (its
- * User-Agent) is stripped of control characters and cut short before it reaches the terminal.
+ * denied, tokens issued or refreshed; and one per API key exchanged. User codes are printed (they are
+ * short-lived and shown on the device's screen anyway); tokens, device codes and keys never are (a key
+ * by its masked form only). Text a client sent (its User-Agent) is stripped of control characters and
+ * cut short before it reaches the terminal.
  */
 export type ActivitySink = (line: string) => void
 
@@ -30,6 +31,11 @@ export class Activity {
   tokensIssued(grant: 'device code' | 'refresh', username: string | undefined, scope: string): void {
     const who = username ?? 'an unknown user'
     this.#say(grant === 'refresh' ? `tokens refreshed for ${who}: ${scope || '(no scopes)'}` : `tokens issued to ${who}: ${scope || '(no scopes)'}`)
+  }
+
+  /** An API key traded for an access token (RFC 8693): named by its masked form, never its value. */
+  keyExchanged(username: string, masked: string, scope: string): void {
+    this.#say(`API key ${terminalSafe(masked)} of ${username} exchanged for an access token: ${scope || '(no scopes)'}`)
   }
 
   #say(text: string): void {

@@ -1,17 +1,21 @@
 /**
  * The emulator-only control API (`/_emulator/*`) that tests and scripts use to play the person and the
- * platform's back office: approve or deny a device code, mint personal access tokens and projects,
- * revoke anything, and read the request log. JSON in, JSON out; bad input is a 4xx, never a crash.
+ * platform's back office: approve or deny a device code, mint personal access tokens, API keys, bot keys
+ * and projects, revoke anything, and read the request log. JSON in, JSON out; bad input is a 4xx, never a crash.
  */
 import type {IncomingMessage, ServerResponse} from 'node:http'
 
 import type Provider from 'oidc-provider'
 
-import {isPlatformScope} from '../platform/scopes.js'
+import {DEFAULT_LOGIN_SCOPES, isPlatformScope} from '../platform/scopes.js'
 import {type Account, findAccountByUsername, seededUsernames} from './accounts.js'
+import {type BotDirectory, describeBotKey} from './bots-api.js'
+import {describeCredential} from './credentials-api.js'
 import type {DeviceApprovals} from './device-approvals.js'
 import {HttpError, optionalStringArray, readJsonObject, requireString, sendJson} from './http.js'
 import type {LocalOrigins} from './local-origins.js'
+import {findOrganization, membershipsOf, type Organization, roleOf, SEEDED_ORGANIZATIONS} from './organizations.js'
+import {requireName} from './platform-routes.js'
 import type {RequestLog} from './request-log.js'
 import type {SecretStore} from './secrets.js'
 import type {Behaviour} from './settings.js'
@@ -28,12 +32,13 @@ export class ControlApi {
   constructor(deps: {
     approvals: DeviceApprovals
     behaviour: Behaviour
+    bots: BotDirectory
     origins: LocalOrigins
     provider: Provider
     requestLog: RequestLog
     secrets: SecretStore
   }) {
-    const {approvals, behaviour, provider, requestLog, secrets} = deps
+    const {approvals, behaviour, bots, provider, requestLog, secrets} = deps
     this.#origins = deps.origins
     this.#getRoutes = {
       '/requests': async () => ({body: requestLog.entries(), status: 200}),
@@ -57,17 +62,45 @@ export class ControlApi {
         },
         method: 'POST',
       },
+      '/api-keys': {
+        async handler(body) {
+          const account = requireAccount(body)
+          const name = requireString(body, 'name')
+          const scopes = requirePlatformScopes(body)
+          const org = requireMembership(body, account)
+          const {credential, secret} = secrets.create({expiresAt: null, kind: 'api_key', name, orgId: org.id, ownerId: account.id, scopes})
+          return {body: {...describeCredential(credential), key: secret}, status: 201}
+        },
+        method: 'POST',
+      },
+      '/bots/keys': {
+        async handler(body) {
+          const org = findOrganization(body.org)
+          if (!org) throw new HttpError(400, 'invalid_request', `"org" must be one of: ${SEEDED_ORGANIZATIONS.map((known) => known.name).join(', ')}`)
+          const botName = requireString(body, 'bot')
+          const label = requireName(body, 'label')
+          let bot
+          try {
+            bot = bots.findBot(org, botName)
+          } catch {
+            bot = bots.createBot(org, botName)
+          }
+
+          const {key, secret} = bots.createKey(bot, label)
+          return {body: {...describeBotKey(key), bot: {id: bot.id, name: bot.name}, key: secret, org: {id: org.id, name: org.name}}, status: 201}
+        },
+        method: 'POST',
+      },
       '/pats': {
         async handler(body) {
           const account = requireAccount(body)
           const name = requireString(body, 'name')
           const scopes = requirePlatformScopes(body)
           const expiresIn = optionalPositiveNumber(body, 'expires_in')
-          const {pat, token} = secrets.createPat({accountId: account.id, expiresIn, name, scopes})
-          return {
-            body: {expires_at: pat.expiresAt?.toISOString() ?? null, id: pat.id, name: pat.name, scopes: pat.scopes, token},
-            status: 201,
-          }
+          const org = requireMembership(body, account)
+          const expiresAt = expiresIn === undefined ? null : (createdAt: Date) => new Date(createdAt.getTime() + expiresIn * 1000)
+          const {credential, secret} = secrets.create({expiresAt, kind: 'pat', name, orgId: org.id, ownerId: account.id, scopes})
+          return {body: {...describeCredential(credential), token: secret}, status: 201}
         },
         method: 'POST',
       },
@@ -182,9 +215,26 @@ function requireAccount(body: Record<string, unknown>): Account {
   return account
 }
 
+/** `org` (name or id) where the user is a member; left out, the user's first organization. */
+function requireMembership(body: Record<string, unknown>, account: Account): Organization {
+  if (body.org === undefined) {
+    const first = membershipsOf(account)[0]
+    if (!first) throw new HttpError(400, 'invalid_request', `${account.username} belongs to no organization`)
+    return first.org
+  }
+
+  const org = findOrganization(body.org)
+  if (!org || !roleOf(account, org)) {
+    const names = membershipsOf(account).map((membership) => membership.org.name)
+    throw new HttpError(400, 'invalid_request', `"org" must be an organization ${account.username} belongs to: ${names.join(', ')}`)
+  }
+
+  return org
+}
+
+/** `scopes`: platform scopes from the catalogue; left out, the login defaults. */
 function requirePlatformScopes(body: Record<string, unknown>): string[] {
-  const scopes = optionalStringArray(body, 'scopes')
-  if (!scopes) throw new HttpError(400, 'invalid_request', '"scopes" must be an array of strings')
+  const scopes = optionalStringArray(body, 'scopes') ?? [...DEFAULT_LOGIN_SCOPES]
   const unknown = scopes.filter((scope) => !isPlatformScope(scope))
   if (unknown.length > 0) throw new HttpError(400, 'invalid_scope', `unknown scopes: ${unknown.join(', ')}`)
   return scopes

@@ -11,7 +11,10 @@ const WILDCARDS = new Set(['0.0.0.0', '::', '[::]'])
 export class LocalOrigins {
   readonly #hosts: Set<string>
 
-  constructor(boundHost: string, port: number) {
+  readonly #protocol: string
+
+  constructor(boundHost: string, port: number, protocol: 'http:' | 'https:' = 'http:') {
+    this.#protocol = protocol
     const names = new Set(['127.0.0.1', 'localhost', '[::1]', urlHost(boundHost).toLowerCase()])
     if (WILDCARDS.has(boundHost)) {
       for (const addresses of Object.values(networkInterfaces())) {
@@ -21,7 +24,7 @@ export class LocalOrigins {
 
     this.#hosts = new Set([...names].map((name) => `${name}:${port}`))
     // A Host header may leave out the port when it is the scheme's default.
-    if (port === 80) for (const name of names) this.#hosts.add(name)
+    if (port === (protocol === 'https:' ? 443 : 80)) for (const name of names) this.#hosts.add(name)
   }
 
   /** Whether a Host header names this emulator. */
@@ -29,7 +32,7 @@ export class LocalOrigins {
     return host !== undefined && this.#hosts.has(host.toLowerCase())
   }
 
-  /** Whether an Origin header is one of this emulator's own origins (http, an allowed host). */
+  /** Whether an Origin header is one of this emulator's own origins (its scheme, an allowed host). */
   allowsOrigin(origin: string): boolean {
     let url: URL
     try {
@@ -38,7 +41,7 @@ export class LocalOrigins {
       return false
     }
 
-    return url.protocol === 'http:' && url.origin === origin.toLowerCase() && this.allowsHost(url.host)
+    return url.protocol === this.#protocol && url.origin === origin.toLowerCase() && this.allowsHost(url.host)
   }
 }
 

@@ -1,7 +1,7 @@
 /**
  * The OAuth side of the emulator: node-oidc-provider configured as the platform's authorization server,
- * with one public client (`latch-cli`), the device flow, refresh-token rotation, revocation,
- * introspection and userinfo. Every default that would print a "you SHOULD change this" notice is set
+ * with one public client (`latch-cli`), the device flow, refresh-token rotation, token exchange for API
+ * keys (RFC 8693), revocation, introspection and userinfo. Every default that would print a "you SHOULD change this" notice is set
  * here, so the emulator's own output stays clean.
  */
 import type {IncomingMessage} from 'node:http'
@@ -17,7 +17,9 @@ import type {Activity} from './activity.js'
 import {type DevicePolling, now} from './device-polling.js'
 import * as pages from './pages.js'
 import type {Behaviour} from './settings.js'
+import type {SecretStore} from './secrets.js'
 import {createMemoryStorage} from './storage.js'
+import {type ExchangeGrants, registerTokenExchange, TOKEN_EXCHANGE_GRANT} from './token-exchange.js'
 
 export const CLIENT_ID = 'latch-cli'
 export const CLIENT_NAME = 'latch CLI'
@@ -36,6 +38,10 @@ export interface ProviderOptions {
   behaviour: Behaviour
   polling: DevicePolling
   activity: Activity
+  /** The API keys the token exchange grant trades for access tokens. */
+  secrets: SecretStore
+  /** Where each exchange records the API key behind its grant. */
+  exchangeGrants: ExchangeGrants
 }
 
 /** OpenID-only fields a plain OAuth 2.0 server (RFC 8414 metadata) does not publish. */
@@ -76,6 +82,14 @@ export async function createProvider(ProviderClass: ProviderConstructor, options
   const provider = new ProviderClass(options.issuer, await configuration(options))
 
   const {activity, behaviour, polling} = options
+  // Registered before any request, so that the client (checked on first use) may list the grant.
+  const {errors} = await import('oidc-provider')
+  registerTokenExchange(provider, errors, {
+    behaviour,
+    grants: options.exchangeGrants,
+    onExchange: ({masked, scope, username}) => activity.keyExchanged(username, masked, scope),
+    secrets: options.secrets,
+  })
   provider.use(async (ctx, next) => {
     const arrivedAt = now()
     if (refuseEarly(ctx as unknown as KoaContextWithOIDC, provider, behaviour)) return
@@ -167,7 +181,7 @@ async function configuration(options: ProviderOptions): Promise<Configuration> {
         application_type: 'native',
         client_id: CLIENT_ID,
         client_name: CLIENT_NAME,
-        grant_types: ['urn:ietf:params:oauth:grant-type:device_code', 'refresh_token'],
+        grant_types: ['urn:ietf:params:oauth:grant-type:device_code', 'refresh_token', TOKEN_EXCHANGE_GRANT],
         redirect_uris: [],
         response_types: [],
         token_endpoint_auth_method: 'none',

@@ -3,22 +3,26 @@
  * `/interaction/*` the sign-in and consent pages, and everything else goes to oidc-provider
  * (discovery, device authorization, token, revocation, introspection, userinfo, JWKS, code entry).
  */
-import {createServer, type IncomingMessage, type Server, type ServerResponse} from 'node:http'
+import {createServer, type IncomingMessage, type RequestListener, type Server, type ServerResponse} from 'node:http'
+import {createServer as createTlsServer} from 'node:https'
 import type {AddressInfo} from 'node:net'
 
 import {findAccountByUsername, seededUsernames} from './accounts.js'
 import {Activity} from './activity.js'
+import {BotDirectory} from './bots-api.js'
 import {CONTROL_PREFIX, ControlApi} from './control-api.js'
 import {DeviceApprovals} from './device-approvals.js'
 import {DevicePolling} from './device-polling.js'
 import {HttpError, sendHtml, sendHttpError, sendJson} from './http.js'
 import {InteractionPages} from './interactions.js'
 import {LocalOrigins} from './local-origins.js'
+import {Bots} from './organizations.js'
 import * as pages from './pages.js'
 import {PlatformApi} from './platform-api.js'
 import {CLIENT_ID, createProvider, loadProviderClass} from './provider.js'
 import {RequestLog} from './request-log.js'
 import {SecretStore} from './secrets.js'
+import {ExchangeGrants} from './token-exchange.js'
 import {Behaviour, type BehaviourSettings} from './settings.js'
 
 export interface EmulatorOptions {
@@ -38,7 +42,9 @@ export interface EmulatorOptions {
   autoApprove?: string
   /** Where real servers differ (see settings.ts); changeable later through the control API. */
   behaviour?: Partial<BehaviourSettings>
-  /** Told one line per device code issued, approved, denied and tokens issued (no secrets). */
+  /** Serve https with this certificate chain and key (src/emulator/tls.ts) instead of plain http. */
+  tls?: {cert: string; key: string}
+  /** Told one line per device code issued, approved, denied, tokens issued and API key exchanged (no secrets). */
   onActivity?: (line: string) => void
 }
 
@@ -77,7 +83,7 @@ export class AddressInUseError extends Error {
 }
 
 export async function startEmulator(options: EmulatorOptions = {}): Promise<EmulatorServer> {
-  const {behaviour: initialBehaviour, onActivity, ...rest} = options
+  const {behaviour: initialBehaviour, onActivity, tls, ...rest} = options
   const settings = {...EMULATOR_DEFAULTS, ...withoutUndefined(rest)}
   const behaviour = new Behaviour(initialBehaviour)
   const activity = new Activity(onActivity)
@@ -92,7 +98,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   let origins: LocalOrigins | undefined
   const requestLog = new RequestLog()
   const tokenRequests = new WeakMap<IncomingMessage, {error?: string; grantType: string}>()
-  const server = createServer((req, res) => {
+  const handler: RequestListener = (req, res) => {
     const at = new Date().toISOString()
     const path = pathOf(req)
     res.once('finish', () => {
@@ -122,18 +128,22 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     }
 
     route(req, res, path).catch((error: unknown) => sendError(req, res, error))
-  })
+  }
+  const server = tls ? createTlsServer({cert: tls.cert, key: tls.key}, handler) : createServer(handler)
 
   const [ProviderClass] = await Promise.all([loadProviderClass(), listen(server, settings.host, settings.port)])
   const bound = server.address() as AddressInfo
-  const issuer = `http://${urlHost(settings.host)}:${bound.port}`
+  const issuer = `${tls ? 'https' : 'http'}://${urlHost(settings.host)}:${bound.port}`
   const issuerHost = new URL(issuer).host
 
+  const secrets = new SecretStore()
+  const exchangeGrants = new ExchangeGrants(secrets)
   let provider
   try {
     provider = await createProvider(ProviderClass, {
       accessTokenTtl: settings.accessTokenTtl,
       deviceCodeTtl: settings.deviceCodeTtl,
+      exchangeGrants,
       interval: settings.interval,
       issuer,
       onTokenRequest: (req, details) => tokenRequests.set(req, details),
@@ -141,17 +151,19 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       activity,
       behaviour,
       polling: new DevicePolling(settings.deviceCodeTtl),
+      secrets,
     })
   } catch (error) {
     server.close()
     throw error
   }
 
-  const secrets = new SecretStore()
   const approvals = new DeviceApprovals(provider, behaviour, activity)
-  const platformApi = new PlatformApi(provider, secrets, behaviour)
-  const localOrigins = new LocalOrigins(settings.host, bound.port)
-  const controlApi = new ControlApi({approvals, behaviour, origins: localOrigins, provider, requestLog, secrets})
+  exchangeGrants.endTokensOnRevocation(provider)
+  const bots = new BotDirectory(new Bots(), secrets)
+  const platformApi = new PlatformApi({behaviour, bots, exchangeGrants, provider, secrets})
+  const localOrigins = new LocalOrigins(settings.host, bound.port, tls ? 'https:' : 'http:')
+  const controlApi = new ControlApi({approvals, behaviour, bots, origins: localOrigins, provider, requestLog, secrets})
   const interactionPages = new InteractionPages(provider, behaviour, activity)
   const oidcCallback = provider.callback()
 

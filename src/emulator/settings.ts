@@ -1,9 +1,9 @@
 /**
  * How the emulator behaves where real authorization servers differ: refresh-token rotation, what a
  * reused refresh token does, whether revocation needs client authentication, which scopes the server
- * knows, bare error answers, slow_down, and a plain OAuth 2.0 mode. Set by flags at start-up and
- * changed at run time through `POST /_emulator/settings`; every part of the server reads the current
- * value on each request.
+ * knows, bare error answers, slow_down, a plain OAuth 2.0 mode, and how long exchanged tokens live.
+ * Set by flags at start-up (all but exchanged_token_ttl) and changed at run time through
+ * `POST /_emulator/settings`; every part of the server reads the current value on each request.
  */
 import {isPlatformScope, PROTOCOL_SCOPES} from '../platform/scopes.js'
 import {HttpError} from './http.js'
@@ -25,11 +25,14 @@ export interface BehaviourSettings {
   bare_401: boolean
   /** Only RFC 8414 metadata: no OpenID discovery, no userinfo, no ID tokens, no platform API. */
   plain_oauth: boolean
+  /** Seconds an access token made by the token exchange grant (RFC 8693, from an API key) stays valid. */
+  exchanged_token_ttl: number
 }
 
 export const DEFAULT_BEHAVIOUR: Readonly<BehaviourSettings> = Object.freeze({
   bare_401: false,
   bare_refresh_errors: false,
+  exchanged_token_ttl: 900,
   known_scopes: null,
   plain_oauth: false,
   reuse_revokes_grant: true,
@@ -86,6 +89,12 @@ export function validateBehaviour(changes: Record<string, unknown>): Partial<Beh
       }
 
       result.slow_down_polls = value
+    } else if (field === 'exchanged_token_ttl') {
+      if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > 86_400) {
+        throw invalid('"exchanged_token_ttl" must be a whole number of seconds from 1 to 86400')
+      }
+
+      result.exchanged_token_ttl = value
     } else if (field === 'known_scopes') {
       if (value === null) {
         result.known_scopes = null

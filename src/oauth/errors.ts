@@ -5,7 +5,8 @@
 import * as client from 'openid-client'
 
 import {ErrorKind, LatchError} from '../errors.js'
-import {describeNetworkFailure, describeRetryAfter, oneLine} from '../network-errors.js'
+import {describeNetworkFailure, describeRetryAfter, findTlsFailure, oneLine, tlsHint} from '../network-errors.js'
+import {proxyNote} from '../transport.js'
 import {MAX_RESPONSE_BYTES, ResponseTooLarge} from './limited-fetch.js'
 
 /**
@@ -22,10 +23,12 @@ export function serverError(error: unknown, url: string, action: string, timeout
     })
   }
 
+  const tls = findTlsFailure(error)
+  if (tls) return new LatchError(ErrorKind.Tls, `Could not ${action} at ${url}${proxyNote(url)}: ${tls.problem}`, {cause: error, hint: tlsHint(tls, url)})
   const network = describeNetworkFailure(error)
   if (network) {
     const detail = network === 'timed out' && timeoutSeconds ? `no answer within ${timeoutSeconds} s` : network
-    return new LatchError(ErrorKind.Network, `Could not ${action} at ${url}: ${detail}`, {
+    return new LatchError(ErrorKind.Network, `Could not ${action} at ${url}${proxyNote(url)}: ${detail}`, {
       cause: error,
       hint: 'check the URL and your network connection, then try again',
     })

@@ -1,11 +1,13 @@
 /**
  * fetch for openid-client with a ceiling on the response size: a broken or hostile server could
  * otherwise make latch buffer (and parse) any amount of data. Redirects stay as openid-client sets
- * them (never followed), so a token is never re-sent to another host.
+ * them (never followed), so a token is never re-sent to another host. Requests go through
+ * src/transport.ts (proxy variables, CA file).
  */
 
 import {debugEnabled, debugLog, redactText, redactUrl} from '../debug-log.js'
 import {describeNetworkFailure} from '../network-errors.js'
+import {transportFetch} from '../transport.js'
 
 /** Far above any real metadata, device or token response (a few KB). */
 export const MAX_RESPONSE_BYTES = 1024 * 1024
@@ -18,7 +20,7 @@ export class ResponseTooLarge extends Error {
 }
 
 export async function limitedFetch(url: string, options: RequestInit): Promise<Response> {
-  if (!debugEnabled('latch:http')) return limit(await fetch(url, options))
+  if (!debugEnabled('latch:http')) return limit(await transportFetch(url, options))
   return tracedFetch(url, options)
 }
 
@@ -33,7 +35,7 @@ async function tracedFetch(url: string, options: RequestInit): Promise<Response>
   const request = `${method} ${redactUrl(url)}${grant ? ` (grant_type=${redactText(grant, 80)})` : ''}`
   let response: Response
   try {
-    response = limit(await fetch(url, options))
+    response = limit(await transportFetch(url, options))
   } catch (error) {
     debugLog('latch:http', () => `${request} failed after ${Date.now() - started} ms: ${describeNetworkFailure(error) ?? redactText(String((error as Error)?.message ?? error))}`)
     throw error

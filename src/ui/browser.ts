@@ -4,12 +4,21 @@
  */
 import isInsideContainer from 'is-inside-container'
 
+import {nodeFs} from '../node-fs.js'
+
 export type BrowserChoice = 'auto' | 'never' | 'always'
 
 export interface BrowserDecision {
   open: boolean
-  /** Why not, in words, when open is false. */
+  /** Why not, in words, when open is false; or how, when it is not the obvious way (WSL). */
   reason?: string
+  /** The reason is one a person would not guess (WSL without interop): say it next to the URL. */
+  tell?: boolean
+}
+
+/** WSL, as seen from inside: whether Windows programs (the Windows browser) can be started from here. */
+export interface WslInfo {
+  interop: boolean
 }
 
 export function decideBrowser(
@@ -17,16 +26,41 @@ export function decideBrowser(
   env: Record<string, string | undefined>,
   platform: NodeJS.Platform = process.platform,
   inContainer: () => boolean = isInsideContainer,
+  wsl: () => undefined | WslInfo = () => detectWsl(env, platform),
 ): BrowserDecision {
   if (choice === 'always') return {open: true}
   if (choice === 'never') return {open: false, reason: '--no-browser'}
   if (env.CI && env.CI !== 'false' && env.CI !== '0') return {open: false, reason: 'running in CI'}
   if (env.SSH_CONNECTION || env.SSH_TTY || env.SSH_CLIENT) return {open: false, reason: 'connected over SSH'}
   const display = Boolean(env.DISPLAY || env.WAYLAND_DISPLAY)
+  // WSL has no display of its own (WSLg's is for Linux programs), but `open` reaches the Windows
+  // browser through Windows interop (powershell.exe); with interop off, nothing can start it.
+  const inWsl = platform === 'linux' ? wsl() : undefined
+  if (inWsl) {
+    return inWsl.interop
+      ? {open: true, reason: 'WSL: through the Windows browser'}
+      : {open: false, reason: 'WSL without Windows interop (the Windows browser cannot be started from here)', tell: true}
+  }
+
   if (!display && inContainer()) return {open: false, reason: 'in a container without a display'}
-  // WSL has no DISPLAY of its own but `open` reaches the Windows browser.
-  if (platform === 'linux' && !display && !env.WSL_DISTRO_NAME) return {open: false, reason: 'no display'}
+  if (platform === 'linux' && !display) return {open: false, reason: 'no display'}
   return {open: true}
+}
+
+/**
+ * Whether this is WSL (WSL_DISTRO_NAME, or a kernel that names Microsoft, as is-wsl checks) and whether
+ * Windows interop is on (its binfmt entry, or WSL_INTEROP, which WSL sets when it is).
+ */
+export function detectWsl(env: Record<string, string | undefined>, platform: NodeJS.Platform = process.platform): undefined | WslInfo {
+  if (platform !== 'linux') return undefined
+  let kernel = ''
+  try {
+    kernel = nodeFs.readFileSync('/proc/version', 'utf8')
+  } catch {}
+
+  if (!env.WSL_DISTRO_NAME && !/microsoft/i.test(kernel)) return undefined
+  const interop = Boolean(env.WSL_INTEROP) || nodeFs.existsSync('/proc/sys/fs/binfmt_misc/WSLInterop') || nodeFs.existsSync('/proc/sys/fs/binfmt_misc/WSLInterop-late')
+  return {interop}
 }
 
 /**

@@ -11,6 +11,7 @@ import {describe, expect, it} from '@jest/globals'
 import {useEmulator} from '../helpers/emulator.js'
 import {Browser, formByAction, formById, formsOf} from './browser.js'
 import {pollToken, postJson, refresh, sleep, startDeviceAuthorization} from './oauth.js'
+import {exchange} from './platform.js'
 
 const BIN = fileURLToPath(new URL('../../bin/run.js', import.meta.url))
 
@@ -174,6 +175,10 @@ describe('the emulator terminal', () => {
       const refreshed = (await refresh(issuer, tokens.refresh_token as string)).body
       secrets.push(refreshed.access_token as string, refreshed.refresh_token as string)
 
+      const apiKey = (await control('/api-keys', {name: 'pipeline', scopes: ['inference'], user: 'alice'})).body
+      const exchanged = (await exchange(issuer, apiKey.key as string)).body
+      secrets.push(apiKey.key as string, (apiKey.key as string).slice(8, -4), exchanged.access_token as string)
+
       const denied = await startDeviceAuthorization(issuer, 'openid')
       secrets.push(denied.device_code)
       await control('/device/deny', {user_code: denied.user_code})
@@ -185,6 +190,7 @@ describe('the emulator terminal', () => {
         expect.stringMatching(new RegExp(`^\\d\\d:\\d\\d:\\d\\d  ${approved.user_code} approved by alice: openid offline_access account\\.read$`)),
         expect.stringMatching(/^\d\d:\d\d:\d\d {2}tokens issued to alice: openid offline_access account\.read$/),
         expect.stringMatching(/^\d\d:\d\d:\d\d {2}tokens refreshed for alice: openid offline_access account\.read$/),
+        `${lines[4].slice(0, 8)}  API key ${apiKey.masked as string} of alice exchanged for an access token: inference`,
         expect.stringMatching(new RegExp(`^\\d\\d:\\d\\d:\\d\\d  device code ${denied.user_code} issued to node at \\S+$`)),
         expect.stringMatching(new RegExp(`^\\d\\d:\\d\\d:\\d\\d  ${denied.user_code} denied through the control API$`)),
       ])

@@ -39,6 +39,13 @@ describe('bad input to the control API', () => {
     ['a missing user_code', '/device/approve', {user: 'alice'}],
     ['a user_code that is a number', '/device/deny', {user_code: 12_345_678}],
     ['a token that is null', '/revoke', {token: null}],
+    ['a PAT in an organization the user is not in', '/pats', {name: 'x', org: 'globex', user: 'alice'}],
+    ['an API key for an unknown user', '/api-keys', {name: 'x', user: 'mallory'}],
+    ['an API key in an unknown organization', '/api-keys', {name: 'x', org: 'initech', user: 'alice'}],
+    ['an API key with a scope not in the catalogue', '/api-keys', {name: 'x', scopes: ['root'], user: 'alice'}],
+    ['a bot key in an unknown organization', '/bots/keys', {bot: 'ci', label: 'x', org: 'initech'}],
+    ['a bot key for a bot name with capitals', '/bots/keys', {bot: 'CI', label: 'x', org: 'acme'}],
+    ['a bot key without a label', '/bots/keys', {bot: 'ci', org: 'acme'}],
   ])('answers 400 JSON for %s', async (_label, path, body) => {
     const response = await postJson(control(path), body)
     expect(response.status).toBe(400)
@@ -119,6 +126,42 @@ describe('what the control API creates', () => {
     expect(response.body).toMatchObject({id: expect.stringMatching(/^pat_/), name: 'deploy', scopes: ['inference']})
     expect(response.body.token).toMatch(/^sk_pat_[0-9a-f]{64}$/)
     expect(Date.parse(response.body.expires_at as string)).toBeGreaterThan(Date.now())
+  })
+
+  it('creates a PAT in the organization asked for, by name or id, with its masked form', async () => {
+    const response = await postJson(control('/pats'), {name: 'g', org: 'org_globex', user: 'bob'})
+    expect(response.status).toBe(201)
+    const token = response.body.token as string
+    expect(response.body).toMatchObject({
+      masked: `sk_pat_${token.slice(7, 11)}\u2026${token.slice(-4)}`,
+      org: {id: 'org_globex', name: 'globex'},
+      scopes: ['inference', 'projects.read', 'deployments.read', 'account.read'],
+    })
+  })
+
+  it('creates an API key (201) in the user\'s first organization by default', async () => {
+    const response = await postJson(control('/api-keys'), {name: 'svc', scopes: ['inference'], user: 'bob'})
+    expect(response.status).toBe(201)
+    expect(response.body).toMatchObject({expires_at: null, id: expect.stringMatching(/^key_/), name: 'svc', org: {id: 'org_acme', name: 'acme'}, scopes: ['inference']})
+    expect(response.body.key).toMatch(/^sk_live_[0-9a-f]{64}$/)
+  })
+
+  it('creates a bot key (201), making the bot the first time only', async () => {
+    const first = await postJson(control('/bots/keys'), {bot: 'nightly', label: 'one', org: 'globex'})
+    const second = await postJson(control('/bots/keys'), {bot: 'nightly', label: 'two', org: 'org_globex'})
+    expect(first.status).toBe(201)
+    expect(first.body).toMatchObject({bot: {id: expect.stringMatching(/^bot_/), name: 'nightly'}, label: 'one', org: {id: 'org_globex', name: 'globex'}})
+    expect(first.body.key).toMatch(/^sk_bot_[0-9a-f]{64}$/)
+    expect(second.body.bot).toEqual(first.body.bot)
+    expect(second.body.key).not.toBe(first.body.key)
+  })
+
+  it('revokes API keys and bot keys, saying which it was', async () => {
+    const apiKey = await postJson(control('/api-keys'), {name: 'svc', user: 'alice'})
+    const botKey = await postJson(control('/bots/keys'), {bot: 'revoked', label: 'x', org: 'acme'})
+    expect((await postJson(control('/revoke'), {token: apiKey.body.key})).body).toEqual({revoked: 'api_key'})
+    expect((await postJson(control('/revoke'), {token: botKey.body.key})).body).toEqual({revoked: 'bot_key'})
+    expect((await postJson(control('/revoke'), {token: botKey.body.key})).status).toBe(404)
   })
 
   it('creates a project (201) with a fresh access key each time', async () => {

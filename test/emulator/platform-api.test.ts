@@ -57,8 +57,10 @@ describe('GET /v1/me', () => {
       email: 'bob@example.com',
       id: 'usr_bob',
       name: 'Bob Example',
+      org: {id: 'org_acme', name: 'acme', role: 'member'},
+      principal: {id: 'usr_bob', kind: 'user', name: 'Bob Example'},
       scopes: ['account.read', 'inference'],
-      token: {expires_at: null, type: 'pat'},
+      token: {expires_at: null, id: pat.id, type: 'pat'},
     })
   })
 

@@ -15,6 +15,7 @@ const BIN = fileURLToPath(new URL('../../bin/run.js', import.meta.url))
 const DEFAULTS = {
   bare_401: false,
   bare_refresh_errors: false,
+  exchanged_token_ttl: 900,
   known_scopes: null,
   plain_oauth: false,
   reuse_revokes_grant: true,
@@ -196,6 +197,7 @@ describe('as flags', () => {
       expect((await getJson(`${flagged.issuer}/_emulator/settings`)).body).toEqual({
         bare_401: true,
         bare_refresh_errors: true,
+        exchanged_token_ttl: 900,
         known_scopes: ['openid', 'offline_access', 'inference'],
         plain_oauth: true,
         reuse_revokes_grant: false,

@@ -21,10 +21,13 @@ export interface Sandbox {
   cleanup(): Promise<void>
   configDir: string
   credentialsPath: string
-  /** A clean environment for the CLI: no LATCH_* from the outer shell, HOME and config dir inside the sandbox. */
+  /** A clean environment for the CLI: no LATCH_* or proxy variables from the outer shell, HOME and config dir inside the sandbox. */
   env(extra?: Record<string, string | undefined>): Record<string, string>
   home: string
 }
+
+/** The outer shell's proxy settings must not route the tests' requests: a test that wants a proxy sets its own. */
+const PROXY_VARIABLE = /^(https?|no|all)_proxy$/i
 
 export async function makeSandbox(issuer?: string): Promise<Sandbox> {
   const home = await mkdtemp(join(tmpdir(), 'latch-test-'))
@@ -36,7 +39,7 @@ export async function makeSandbox(issuer?: string): Promise<Sandbox> {
     env(extra = {}) {
       const base: Record<string, string> = {}
       for (const [key, value] of Object.entries(process.env)) {
-        if (value !== undefined && !key.startsWith('LATCH_') && !key.startsWith('SSH_') && key !== 'DISPLAY' && key !== 'XDG_CONFIG_HOME') base[key] = value
+        if (value !== undefined && !key.startsWith('LATCH_') && !key.startsWith('SSH_') && key !== 'DISPLAY' && key !== 'XDG_CONFIG_HOME' && !PROXY_VARIABLE.test(key)) base[key] = value
       }
 
       const merged: Record<string, string | undefined> = {...base, HOME: home, LATCH_CONFIG_DIR: configDir, ...(issuer ? {LATCH_ISSUER: issuer} : {}), ...extra}

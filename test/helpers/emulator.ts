@@ -5,7 +5,9 @@
  */
 import {afterAll, afterEach, beforeAll, beforeEach} from '@jest/globals'
 import {type ChildProcess, spawn} from 'node:child_process'
+import {readFile} from 'node:fs/promises'
 import {fileURLToPath} from 'node:url'
+import {fetch as undiciFetch} from 'undici'
 
 import {makeSandbox, type Sandbox} from './cli.js'
 
@@ -21,7 +23,9 @@ export interface LoggedRequest {
 }
 
 export interface RunningEmulator {
-  /** e.g. http://127.0.0.1:43567 */
+  /** With --https: the local CA's certificate file (ca.pem), which clients must trust. */
+  caFile?: string
+  /** e.g. http://127.0.0.1:43567 (https:// with --https) */
   issuer: string
   process: ChildProcess
   /** SIGTERM, then wait for the process to exit. */
@@ -29,7 +33,11 @@ export interface RunningEmulator {
   /** Approves a pending user code as `user` (default alice), optionally granting only some scopes. Throws on non-2xx. */
   approve(userCode: string, user?: string, scopes?: string[]): Promise<void>
   deny(userCode: string): Promise<void>
-  createPat(options: {user?: string; name?: string; scopes: string[]; expires_in?: number}): Promise<{id: string; token: string}>
+  createPat(options: {user?: string; name?: string; scopes: string[]; expires_in?: number; org?: string}): Promise<{id: string; token: string; masked: string}>
+  /** An API key (`sk_live_…`) for `user` (default alice) in `org` (default the user's first organization). */
+  createApiKey(options: {user?: string; name?: string; scopes?: string[]; org?: string}): Promise<{id: string; key: string; masked: string}>
+  /** A bot key for the bot named `bot` in `org`, creating the bot if it does not exist. */
+  createBotKey(options: {org: string; bot: string; label?: string}): Promise<{id: string; key: string; masked: string; bot: {id: string; name: string}}>
   createProject(options: {user?: string; name: string}): Promise<{id: string; name: string; access_key: string}>
   revoke(token: string): Promise<void>
   /** Changes server-behaviour settings (docs/emulator.md, "Server behaviour") for the next requests. */
@@ -41,10 +49,13 @@ export async function startEmulator(args: string[] = []): Promise<RunningEmulato
   const child = spawn(process.execPath, [BIN, 'emulator', '--port', '0', '--json', ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
   })
-  const issuer = await readyLine(child)
+  const {caFile, issuer} = await readyLine(child)
+  // With --https the test talks to the control API trusting the emulator's CA, as latch is told to.
+  const dispatcher = caFile ? new (await import('undici')).Agent({connect: {ca: await readFile(caFile, 'utf8')}}) : undefined
+  const request = dispatcher ? ((url: string, init: RequestInit) => undiciFetch(url, {...(init as object), dispatcher}) as unknown as Promise<Response>) : fetch
 
   async function control<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
-    const response = await fetch(`${issuer}/_emulator${path}`, {
+    const response = await request(`${issuer}/_emulator${path}`, {
       body: body === undefined ? undefined : JSON.stringify(body),
       headers: body === undefined ? {} : {'content-type': 'application/json'},
       method,
@@ -58,8 +69,11 @@ export async function startEmulator(args: string[] = []): Promise<RunningEmulato
     async approve(userCode, user = 'alice', scopes) {
       await control('POST', '/device/approve', {scopes, user, user_code: userCode})
     },
-    createPat: ({expires_in, name = 'test', scopes, user = 'alice'}) =>
-      control('POST', '/pats', {expires_in, name, scopes, user}),
+    caFile,
+    createApiKey: ({name = 'test', org, scopes, user = 'alice'}) => control('POST', '/api-keys', {name, org, scopes, user}),
+    createBotKey: ({bot, label = 'test', org}) => control('POST', '/bots/keys', {bot, label, org}),
+    createPat: ({expires_in, name = 'test', org, scopes, user = 'alice'}) =>
+      control('POST', '/pats', {expires_in, name, org, scopes, user}),
     createProject: ({name, user = 'alice'}) => control('POST', '/projects', {name, user}),
     async deny(userCode) {
       await control('POST', '/device/deny', {user_code: userCode})
@@ -71,12 +85,15 @@ export async function startEmulator(args: string[] = []): Promise<RunningEmulato
       await control('POST', '/revoke', {token})
     },
     settings: (changes) => control('POST', '/settings', changes),
-    stop: () => stopProcess(child),
+    async stop() {
+      await stopProcess(child)
+      await dispatcher?.close()
+    },
   }
 }
 
-/** Resolves with the issuer from the first stdout line; rejects with stderr if the process exits first or is too slow. */
-function readyLine(child: ChildProcess): Promise<string> {
+/** Resolves with the issuer (and CA file) from the first stdout line; rejects with stderr if the process exits first or is too slow. */
+function readyLine(child: ChildProcess): Promise<{caFile?: string; issuer: string}> {
   return new Promise((resolve, reject) => {
     let stdout = ''
     let stderr = ''
@@ -91,10 +108,10 @@ function readyLine(child: ChildProcess): Promise<string> {
       const newline = stdout.indexOf('\n')
       if (newline === -1) return
       try {
-        const {issuer} = JSON.parse(stdout.slice(0, newline)) as {issuer?: unknown}
+        const {ca_file: caFile, issuer} = JSON.parse(stdout.slice(0, newline)) as {ca_file?: unknown; issuer?: unknown}
         if (typeof issuer !== 'string') throw new Error('no issuer')
         cleanup()
-        resolve(issuer)
+        resolve({caFile: typeof caFile === 'string' ? caFile : undefined, issuer})
       } catch {
         fail(`printed something other than its JSON ready line: ${stdout.slice(0, newline)}`)
       }

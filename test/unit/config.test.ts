@@ -98,6 +98,22 @@ describe('resolveConfig precedence: flag > env > file > default', () => {
     expect(config.shadowed.token).toBe(false)
   })
 
+  it('credential precedence: LATCH_TOKEN > LATCH_API_KEY > the stored login; only the winner is set', () => {
+    const KEY = `sk_live_${'b'.repeat(64)}`
+    const both = resolveConfig({bin: 'latch', credentials: stored, env: {LATCH_API_KEY: KEY, LATCH_TOKEN: PAT}, home: '/h'})
+    expect(both.token?.origin).toBe('LATCH_TOKEN')
+    expect(both.apiKey).toBeUndefined()
+    expect(both.shadowed).toMatchObject({apiKey: true, token: true})
+    const key = resolveConfig({bin: 'latch', credentials: stored, env: {LATCH_API_KEY: KEY}, home: '/h'})
+    expect(key.apiKey).toEqual({origin: 'LATCH_API_KEY', source: 'env', value: KEY})
+    expect(key.token).toBeUndefined()
+    expect(key.shadowed).toMatchObject({apiKey: false, token: true})
+    const file = resolveConfig({bin: 'latch', credentials: stored, env: {LATCH_API_KEY: ' '}, home: '/h'})
+    expect(file.apiKey).toBeUndefined()
+    expect(file.token?.source).toBe('file')
+    expect(resolveConfig({bin: 'acme', env: {ACME_API_KEY: KEY}, home: '/h'}).apiKey?.origin).toBe('ACME_API_KEY')
+  })
+
   it('LATCH_ACCESS_KEY beats the stored key', () => {
     const config = resolveConfig({bin: 'latch', credentials: stored, env: {LATCH_ACCESS_KEY: 'sk_proj_envenvenvenvenvenvenvenvenvenvenv'}, home: '/h'})
     expect(config.accessKey).toEqual({origin: 'LATCH_ACCESS_KEY', source: 'env', value: 'sk_proj_envenvenvenvenvenvenvenvenvenvenv'})

@@ -7,7 +7,7 @@ import {PassThrough} from 'node:stream'
 
 import {LatchError, ErrorKind} from '../../src/errors.js'
 import {bigText, bigTextWidth} from '../../src/ui/big-text.js'
-import {decideBrowser} from '../../src/ui/browser.js'
+import {decideBrowser, detectWsl} from '../../src/ui/browser.js'
 import {clipboardTools} from '../../src/ui/clipboard.js'
 import {createDeviceScreen, formatCountdown, isInteractive} from '../../src/ui/device-screen.js'
 import {errorLines} from '../../src/ui/error-report.js'
@@ -246,10 +246,46 @@ describe('parts', () => {
     expect(decideBrowser('auto', {}, 'linux', container)).toEqual({open: false, reason: 'in a container without a display'})
     expect(decideBrowser('auto', {}, 'darwin', container)).toEqual({open: false, reason: 'in a container without a display'})
     expect(decideBrowser('auto', {DISPLAY: ':0'}, 'linux', container)).toEqual({open: true})
-    expect(decideBrowser('auto', {WSL_DISTRO_NAME: 'Debian'}, 'linux', desktop)).toEqual({open: true})
+    const noWsl = () => undefined
+    expect(decideBrowser('auto', {}, 'linux', desktop, noWsl)).toEqual({open: false, reason: 'no display'})
     expect(decideBrowser('auto', {CI: 'true', DISPLAY: ':0'}, 'linux', desktop).open).toBe(false)
     expect(decideBrowser('auto', {DISPLAY: ':0', SSH_CONNECTION: '1 2 3 4'}, 'linux', desktop).open).toBe(false)
     expect(decideBrowser('always', {CI: 'true'}, 'linux', container)).toEqual({open: true})
     expect(decideBrowser('never', {DISPLAY: ':0'}, 'linux', desktop).open).toBe(false)
+  })
+})
+
+describe('the browser decision on WSL', () => {
+  const desktop = () => false
+  const interop = () => ({interop: true})
+  const noInterop = () => ({interop: false})
+
+  it('opens the Windows browser through interop, with no display of its own', () => {
+    expect(decideBrowser('auto', {WSL_DISTRO_NAME: 'Debian'}, 'linux', desktop, interop)).toEqual({open: true, reason: 'WSL: through the Windows browser'})
+    // WSLg's DISPLAY changes nothing: the Windows browser is still the one to open.
+    expect(decideBrowser('auto', {DISPLAY: ':0', WSL_DISTRO_NAME: 'Debian'}, 'linux', desktop, interop).open).toBe(true)
+  })
+
+  it('without interop, does not try, and says why next to the URL', () => {
+    expect(decideBrowser('auto', {WSL_DISTRO_NAME: 'Debian'}, 'linux', desktop, noInterop)).toEqual({
+      open: false,
+      reason: 'WSL without Windows interop (the Windows browser cannot be started from here)',
+      tell: true,
+    })
+  })
+
+  it('SSH and CI win over WSL; --browser and --no-browser win over everything', () => {
+    expect(decideBrowser('auto', {SSH_CONNECTION: '1 2 3 4', WSL_DISTRO_NAME: 'Debian'}, 'linux', desktop, interop)).toEqual({open: false, reason: 'connected over SSH'})
+    expect(decideBrowser('auto', {CI: 'true'}, 'linux', desktop, interop)).toEqual({open: false, reason: 'running in CI'})
+    expect(decideBrowser('always', {}, 'linux', desktop, noInterop)).toEqual({open: true})
+    expect(decideBrowser('never', {}, 'linux', desktop, interop).open).toBe(false)
+  })
+
+  it('detects WSL from WSL_DISTRO_NAME and interop from WSL_INTEROP; not on other platforms', () => {
+    expect(detectWsl({WSL_DISTRO_NAME: 'Ubuntu', WSL_INTEROP: '/run/WSL/1_interop'}, 'linux')).toEqual({interop: true})
+    expect(detectWsl({WSL_DISTRO_NAME: 'Ubuntu'}, 'darwin')).toBeUndefined()
+    expect(detectWsl({WSL_DISTRO_NAME: 'Ubuntu'}, 'win32')).toBeUndefined()
+    // This machine is not WSL: no variable, and its kernel does not name Microsoft.
+    expect(detectWsl({}, 'linux')).toBeUndefined()
   })
 })

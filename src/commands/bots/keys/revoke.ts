@@ -1,0 +1,28 @@
+import {Args, Flags} from '@oclif/core'
+
+import {BaseCommand, jsonFlag, orgFlag} from '../../../base-command.js'
+import {revokeKeyOf} from '../../../orgs/bots.js'
+
+export default class BotsKeysRevoke extends BaseCommand {
+  static summary = "Revoke one of a bot's keys; it stops working at once."
+
+  static description = 'Asks first on a terminal (default No); without a terminal, --force is required.'
+
+  static args = {
+    bot: Args.string({description: 'The bot (name or id).', required: true}),
+    key: Args.string({description: 'The key id, as `bots keys list` shows it.', required: true}),
+  }
+
+  static examples = ['<%= config.bin %> <%= command.id %> ci-worker key_123', '<%= config.bin %> <%= command.id %> ci-worker key_123 --force']
+
+  static flags = {
+    force: Flags.boolean({char: 'f', description: 'Do not ask for confirmation (required without a terminal).'}),
+    json: jsonFlag('the revoked key record'),
+    org: orgFlag(),
+  }
+
+  async run(): Promise<object> {
+    const {args, flags} = await this.parse(BotsKeysRevoke)
+    return revokeKeyOf(await this.context({org: flags.org}), args.bot, args.key, {force: flags.force})
+  }
+}

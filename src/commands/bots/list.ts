@@ -1,0 +1,19 @@
+import {BaseCommand, jsonFlag, orgFlag} from '../../base-command.js'
+import {listBotsIn} from '../../orgs/bots.js'
+import type {Bot} from '../../platform/orgs.js'
+import {formatBots} from '../../ui/orgs-report.js'
+
+export default class BotsList extends BaseCommand {
+  static summary = "List the organization's bots and how many keys each has."
+
+  static examples = ['<%= config.bin %> <%= command.id %>', '<%= config.bin %> <%= command.id %> --org acme --json']
+
+  static flags = {json: jsonFlag('the organization and its bots'), org: orgFlag()}
+
+  async run(): Promise<{bots: Bot[]; org: string}> {
+    const {flags} = await this.parse(BotsList)
+    const result = await listBotsIn(await this.context({org: flags.org}))
+    if (!this.jsonEnabled()) this.log(formatBots(result.org, result.bots))
+    return result
+  }
+}

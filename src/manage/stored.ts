@@ -1,0 +1,41 @@
+/**
+ * Changes to the token in credentials.json made by managing it on the server, always under the
+ * credentials lock and on the file as it is then: another process may have signed in or refreshed
+ * meanwhile, and only the very token that was revoked or rotated is touched.
+ */
+import type {Context} from '../context.js'
+import type {StoredToken} from '../credentials/schema.js'
+
+/** Removes the stored token if it is still `secret` (keeping the issuer and a linked project); returns whether it did. */
+export async function forgetStoredToken(context: Context, secret: string): Promise<boolean> {
+  const {withCredentialsLock} = await import('../credentials/lock.js')
+  return withCredentialsLock(
+    context.store.path,
+    async () => {
+      const current = await context.store.read()
+      if (current?.token?.access_token !== secret) return false
+      const {token: _revoked, ...kept} = current
+      await context.store.write(kept)
+      context.credentials = kept
+      return true
+    },
+    context.note,
+  )
+}
+
+/** Puts `replacement` where the stored token `secret` was; returns whether the file still held it. */
+export async function replaceStoredToken(context: Context, secret: string, replacement: StoredToken): Promise<boolean> {
+  const {withCredentialsLock} = await import('../credentials/lock.js')
+  return withCredentialsLock(
+    context.store.path,
+    async () => {
+      const current = await context.store.read()
+      if (current?.token?.access_token !== secret) return false
+      const next = {...current, token: replacement}
+      await context.store.write(next)
+      context.credentials = next
+      return true
+    },
+    context.note,
+  )
+}
