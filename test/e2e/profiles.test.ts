@@ -78,6 +78,8 @@ describe('two profiles on two issuers', () => {
       expect(token.stdout).toBe(`${inA ? personalToken : workToken}\n`)
     }
 
+    const json = await cli(['token', '--json'], {cwd: dirB})
+    expect(JSON.parse(json.stdout)).toMatchObject({profile: 'work', source: 'file', token: workToken})
     const text = await cli(['whoami'], {cwd: join(dirA, 'deep', 'er')})
     expect(text.stdout).toContain(`Profile:  personal (from the pin file ${join(dirA, '.latch-profile')})`)
   })
