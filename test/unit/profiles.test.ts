@@ -123,6 +123,16 @@ describe('the store with several profiles', () => {
       })
     }))
 
+  it('overwrite (for the API-key exchange cache) replaces a file it cannot read; write refuses to', () =>
+    withTempDir('latch-store-', async (dir) => {
+      const store = new CredentialStore(join(dir, 'cache.json'))
+      await writeFile(store.path, '{"version": 1, "issuer": ', {mode: 0o600})
+      await expect(store.write(LOGIN)).rejects.toMatchObject({kind: 'credentials_file'})
+      await store.overwrite({...LOGIN, version: 1})
+      expect(JSON.parse(await readFile(store.path, 'utf8'))).toEqual({profiles: {default: LOGIN}, version: 2})
+      expect(await store.read()).toEqual(LOGIN)
+    }))
+
   it('remove takes one profile, drops a switch that named it, and deletes the file with the last one', () =>
     withTempDir('latch-store-', async (dir) => {
       const store = new CredentialStore(join(dir, 'credentials.json'))
