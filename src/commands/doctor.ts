@@ -1,4 +1,4 @@
-import {BaseCommand, caFileFlag, jsonFlag} from '../base-command.js'
+import {BaseCommand, caFileFlag, jsonFlag, profileFlag} from '../base-command.js'
 import type {CheckResult} from '../doctor/checks.js'
 import {EXIT_CODES} from '../errors.js'
 
@@ -11,7 +11,7 @@ docs/network.md explains every check.`
 
   static examples = ['<%= config.bin %> <%= command.id %>', '<%= config.bin %> <%= command.id %> --json', 'HTTPS_PROXY=http://proxy:3128 <%= config.bin %> <%= command.id %>']
 
-  static flags = {json: jsonFlag('an array of {check, status, detail, fix}'), 'ca-file': caFileFlag}
+  static flags = {json: jsonFlag('an array of {check, status, detail, fix}'), 'ca-file': caFileFlag, profile: profileFlag('check')}
 
   async run(): Promise<CheckResult[]> {
     const {flags} = await this.parse(Doctor)
@@ -19,7 +19,7 @@ docs/network.md explains every check.`
     const {showChecks} = await import('../ui/doctor-report.js')
     const checks = doctorChecks({
       bin: this.config.bin,
-      context: () => this.context({caFile: flags['ca-file']}, {allowUnreadableCredentials: true}),
+      context: () => this.context({caFile: flags['ca-file'], profile: flags.profile}, {allowUnreadableCredentials: true}),
       env: process.env,
     })
     const results = await showChecks(checks, {env: process.env, json: this.jsonEnabled(), stream: process.stderr})

@@ -4,7 +4,7 @@
  */
 import {Args, Flags} from '@oclif/core'
 
-import {BaseCommand, jsonFlag} from '../base-command.js'
+import {BaseCommand, jsonFlag, profileFlag} from '../base-command.js'
 import type {ManagedKind} from '../platform/managed-credentials.js'
 import {PLATFORM_SCOPES} from '../platform/scopes.js'
 import {formatCredentialTable} from '../ui/credential-table.js'
@@ -25,6 +25,7 @@ export function createFlags(kind: ManagedKind) {
     ...(kind.expires
       ? {expires: Flags.string({description: `When it stops working: 12h, 30d, a day (2026-12-31, valid to its end, UTC), or never (default: ${DEFAULT_EXPIRY_DAYS}d).`, helpValue: '30d|12h|YYYY-MM-DD|never'})}
       : {}),
+    profile: profileFlag(),
   }
 }
 
@@ -33,23 +34,23 @@ export abstract class CreateCommand extends BaseCommand {
 
   async run(): Promise<CreatedReport> {
     const {flags} = await this.parse(this.ctor as typeof CreateCommand)
-    const f = flags as unknown as {expires?: string; name: string; scopes?: string}
-    const report = await createCredential(await this.context(), this.kind, {expires: f.expires, json: this.jsonEnabled(), name: f.name, scopes: f.scopes})
+    const f = flags as unknown as {expires?: string; name: string; profile?: string; scopes?: string}
+    const report = await createCredential(await this.context({profile: f.profile}), this.kind, {expires: f.expires, json: this.jsonEnabled(), name: f.name, scopes: f.scopes})
     if (!this.jsonEnabled()) this.log('token' in report ? report.token : report.key)
     return report
   }
 }
 
 export function listFlags(kind: ManagedKind) {
-  return {json: jsonFlag(`an array of your ${kind.noun}s (id, name, scopes, created_at, expires_at, last_used_at, masked, in_use); never a secret`)}
+  return {json: jsonFlag(`an array of your ${kind.noun}s (id, name, scopes, created_at, expires_at, last_used_at, masked, in_use); never a secret`), profile: profileFlag()}
 }
 
 export abstract class ListCommand extends BaseCommand {
   protected abstract kind: ManagedKind
 
   async run(): Promise<ListedCredential[]> {
-    await this.parse(this.ctor as typeof ListCommand)
-    const {records, usedFrom} = await listCredentials(await this.context(), this.kind)
+    const {flags} = await this.parse(this.ctor as typeof ListCommand)
+    const {records, usedFrom} = await listCredentials(await this.context({profile: (flags as {profile?: string}).profile}), this.kind)
     if (!this.jsonEnabled()) this.log(formatCredentialTable(records, this.kind, usedFrom))
     return records
   }
@@ -63,6 +64,7 @@ export function revokeFlags(kind: ManagedKind) {
   return {
     json: jsonFlag(`the revoked ${kind.noun}s and, per id, why one could not be revoked`),
     force: Flags.boolean({char: 'f', description: 'Do not ask for confirmation (required without a terminal).'}),
+    profile: profileFlag(),
   }
 }
 
@@ -71,7 +73,8 @@ export abstract class RevokeCommand extends BaseCommand {
 
   async run(): Promise<RevokeResult> {
     const {argv, flags} = await this.parse(this.ctor as typeof RevokeCommand)
-    const result = await revokeCredentials(await this.context(), this.kind, argv as string[], {force: (flags as {force?: boolean}).force, json: this.jsonEnabled()})
+    const f = flags as {force?: boolean; profile?: string}
+    const result = await revokeCredentials(await this.context({profile: f.profile}), this.kind, argv as string[], {force: f.force, json: this.jsonEnabled()})
     if (result.errors.length > 0) {
       if (!this.jsonEnabled()) for (const error of result.errors) process.stderr.write(errorLines(error, undefined))
       process.exitCode = result.errors[0].exit
@@ -86,6 +89,7 @@ export function rotateFlags(kind: ManagedKind) {
     json: jsonFlag(`the new ${kind.noun} (as create prints it), the one it replaced, and the error of a rotation that stopped after the new one was verified`),
     name: Flags.string({description: `The replacement's name (default: the old name with -2, -3, ... appended).`}),
     scopes: Flags.string({description: `Narrower scopes for the replacement, comma-separated (default: the old ${kind.noun}'s scopes).`}),
+    profile: profileFlag(),
   }
 }
 
@@ -94,8 +98,8 @@ export abstract class RotateCommand extends BaseCommand {
 
   async run(): Promise<RotationReport> {
     const {args, flags} = await this.parse(this.ctor as typeof RotateCommand)
-    const f = flags as {name?: string; scopes?: string}
-    const report = await rotateCredential(await this.context(), this.kind, (args as {id: string}).id, {json: this.jsonEnabled(), name: f.name, scopes: f.scopes})
+    const f = flags as {name?: string; profile?: string; scopes?: string}
+    const report = await rotateCredential(await this.context({profile: f.profile}), this.kind, (args as {id: string}).id, {json: this.jsonEnabled(), name: f.name, scopes: f.scopes})
     if (!this.jsonEnabled()) this.log('token' in report ? report.token : report.key)
     if (report.error) {
       if (!this.jsonEnabled()) process.stderr.write(errorLines(report.error, undefined))

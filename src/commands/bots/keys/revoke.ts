@@ -1,6 +1,6 @@
 import {Args, Flags} from '@oclif/core'
 
-import {BaseCommand, jsonFlag, orgFlag} from '../../../base-command.js'
+import {BaseCommand, jsonFlag, orgFlag, profileFlag} from '../../../base-command.js'
 import {revokeKeyOf} from '../../../orgs/bots.js'
 
 export default class BotsKeysRevoke extends BaseCommand {
@@ -18,11 +18,11 @@ export default class BotsKeysRevoke extends BaseCommand {
   static flags = {
     force: Flags.boolean({char: 'f', description: 'Do not ask for confirmation (required without a terminal).'}),
     json: jsonFlag('the revoked key record'),
-    org: orgFlag(),
+    org: orgFlag(), profile: profileFlag(),
   }
 
   async run(): Promise<object> {
     const {args, flags} = await this.parse(BotsKeysRevoke)
-    return revokeKeyOf(await this.context({org: flags.org}), args.bot, args.key, {force: flags.force})
+    return revokeKeyOf(await this.context({org: flags.org, profile: flags.profile}), args.bot, args.key, {force: flags.force})
   }
 }

@@ -1,6 +1,6 @@
 import {Args, Flags} from '@oclif/core'
 
-import {BaseCommand, jsonFlag, orgFlag} from '../../../base-command.js'
+import {BaseCommand, jsonFlag, orgFlag, profileFlag} from '../../../base-command.js'
 import {rotateKeyOf, type Rotation} from '../../../orgs/bots.js'
 import {createSteps} from '../../../ui/steps.js'
 
@@ -20,12 +20,12 @@ export default class BotsKeysRotate extends BaseCommand {
   static flags = {
     json: jsonFlag('the new key with its record, and the revoked one'),
     label: Flags.string({description: "The new key's label (default: the old key's)."}),
-    org: orgFlag(),
+    org: orgFlag(), profile: profileFlag(),
   }
 
   async run(): Promise<Rotation> {
     const {args, flags} = await this.parse(BotsKeysRotate)
-    const context = await this.context({org: flags.org})
+    const context = await this.context({org: flags.org, profile: flags.profile})
     const steps = createSteps({env: context.env, json: this.jsonEnabled(), stream: context.stderr})
     const rotation = await rotateKeyOf(context, args.bot, args.key, steps, flags.label)
     if (!this.jsonEnabled()) this.log(rotation.key)
