@@ -8,6 +8,7 @@ import {afterEach, describe, expect, it} from '@jest/globals'
 import {runCli} from '../helpers/cli.js'
 import {useEmulator, useSandbox} from '../helpers/emulator.js'
 import {commandExists, describeWithTools, Terminal} from '../helpers/tmux.js'
+import {readLogin} from '../helpers/files.js'
 
 const CHECKS = ['settings', 'files', 'dns', 'tcp', 'tls', 'discovery', 'clock', 'credential', 'platform', 'browser']
 
@@ -44,7 +45,7 @@ describe('latch doctor', () => {
     expect(checks.browser).toMatchObject({status: 'warning'})
     expect(checks.browser.fix).toContain('prints the URL')
     // No secret in the report.
-    const stored = JSON.parse(await (await import('node:fs/promises')).readFile(sandbox.credentialsPath, 'utf8'))
+    const stored = await readLogin(sandbox.credentialsPath)
     expect(result.stdout + result.stderr).not.toContain(stored.token.access_token)
   })
 

@@ -13,6 +13,7 @@ import type {AddressInfo} from 'node:net'
 import {DEVICE_CODE, runCli, type Sandbox, startCli} from '../helpers/cli.js'
 import {useEmulator, useSandbox} from '../helpers/emulator.js'
 import {commandExists, describeWithTools, Terminal} from '../helpers/tmux.js'
+import {readLogin} from '../helpers/files.js'
 
 const emulator = useEmulator(['--interval', '0.2'])
 const sandbox: Sandbox = useSandbox(emulator)
@@ -82,7 +83,7 @@ describe('latch orgs', () => {
     const switched = await cli(['orgs', 'switch', 'org_globex'])
     expect(switched.code).toBe(0)
     expect(switched.stdout).toContain('Switched to globex (org_globex), where you are an admin.')
-    expect(JSON.parse(await readFile(sandbox.credentialsPath, 'utf8')).org).toBe('globex')
+    expect((await readLogin(sandbox.credentialsPath)).org).toBe('globex')
 
     const current = async (args: string[], env: Record<string, string> = {}) => JSON.parse((await cli(['orgs', 'list', '--json', ...args], env)).stdout).current
     expect(await current([])).toMatchObject({name: 'globex', origin: sandbox.credentialsPath, source: 'file'})

@@ -11,7 +11,7 @@ import {readFile} from 'node:fs/promises'
 import {runCli} from '../helpers/cli.js'
 import {useEmulator, useSandbox} from '../helpers/emulator.js'
 import {type FaultyProxy, startFaultyProxy} from '../helpers/faulty-proxy.js'
-import {holdCredentialsLock} from '../helpers/files.js'
+import {holdCredentialsLock, readLogin} from '../helpers/files.js'
 
 const emulator = useEmulator(['--interval', '0.2'])
 const sandbox = useSandbox(emulator)
@@ -48,7 +48,7 @@ async function list(extra: Record<string, string | undefined> = {}): Promise<Lis
 }
 
 async function storedToken(): Promise<string | undefined> {
-  return (JSON.parse(await readFile(sandbox.credentialsPath, 'utf8')) as {token?: {access_token: string}}).token?.access_token
+  return (await readLogin<{token?: {access_token: string}}>(sandbox.credentialsPath)).token?.access_token
 }
 
 async function platformStatus(token: string, issuer = emulator.issuer): Promise<number> {
