@@ -1,10 +1,19 @@
 import {Command, Errors, Flags, ux} from '@oclif/core'
 
-import {type Context, createContext} from './context.js'
+import {type Context, makeContext} from './context.js'
 import {ErrorKind, LatchError} from './errors.js'
+import {type HostSettings, hostSettingsOf} from './host.js'
+import {closeTransport} from './transport.js'
 import {describeError, errorLines} from './ui/error-report.js'
 import {terminalSafeJson} from './ui/terminal-text.js'
 import {closest} from './unknown-command.js'
+
+/**
+ * In help text (summary, description, flags, examples: oclif renders them as ejs templates), the
+ * running CLI's env prefix: `LATCH_` for latch, `ACME_` in a host CLI called acme (as envNames says).
+ * `${ENV_PREFIX}TOKEN` in a description reads LATCH_TOKEN or ACME_TOKEN; `<%= config.bin %>` names the CLI.
+ */
+export const ENV_PREFIX = "<%= config.bin.toUpperCase().replace(/[^A-Z0-9]/g, '_') %>_"
 
 /** Each command's `--json`, saying what its JSON document holds (oclif's own says only "Format output as json."). */
 export function jsonFlag(holds: string) {
@@ -14,14 +23,14 @@ export function jsonFlag(holds: string) {
 /** `--org` for every command that acts in one organization; chosen over LATCH_ORG and the stored default (config.ts). */
 export function orgFlag() {
   return Flags.string({
-    description: 'The organization to act in (name or id). Default: LATCH_ORG, then the one `orgs switch` stored, then your first.',
+    description: `The organization to act in (name or id). Default: ${ENV_PREFIX}ORG, then the one \`orgs switch\` stored, then your first.`,
     helpValue: 'NAME',
   })
 }
 
 /** `--ca-file`, for the commands that talk to a server (see resolveCaFile in src/config.ts). */
 export const caFileFlag = Flags.string({
-  description: 'PEM file of an extra certificate authority to trust, e.g. your organisation\'s TLS-inspecting proxy root (default: LATCH_CA_FILE).',
+  description: `PEM file of an extra certificate authority to trust, e.g. your organisation's TLS-inspecting proxy root (default: ${ENV_PREFIX}CA_FILE).`,
   helpGroup: 'NETWORK',
   helpValue: 'FILE',
 })
@@ -41,9 +50,18 @@ export function profileFlag(what = 'use') {
 export abstract class BaseCommand extends Command {
   static enableJsonFlag = true
 
-  /** The outside world, as the command's logic sees it; see src/context.ts. */
+  /**
+   * The outside world, as the command's logic sees it: made by the context factory (createContext
+   * unless a test or the host replaced it with setContextFactory; see src/context.ts), with the
+   * running CLI's bin, version and package.json `oclif.latch` settings.
+   */
   protected context(flags: {caFile?: string; issuer?: string; org?: string; profile?: string} = {}, options: {allowUnreadableCredentials?: boolean} = {}): Promise<Context> {
-    return createContext({...options, bin: this.config.bin, flags, version: this.config.version})
+    return makeContext({...options, bin: this.config.bin, flags, host: this.hostSettings(), version: this.config.version})
+  }
+
+  /** The running CLI's `oclif.latch` section (the host's package.json when latch is its plugin); see src/host.ts. */
+  protected hostSettings(): HostSettings {
+    return hostSettingsOf(this.config.pjson)
   }
 
   /**
@@ -68,6 +86,12 @@ export abstract class BaseCommand extends Command {
   /** oclif's --json output, with the control characters JSON.stringify leaves raw escaped too (see terminal-text.ts). */
   logJson(json: unknown): void {
     ux.stdout(terminalSafeJson(ux.colorizeJson(json, {pretty: true, theme: this.config.theme?.json})))
+  }
+
+  /** After run() and catch(): undici's agents (a proxy or CA file) must not keep the process alive with idle connections. */
+  protected async finally(error: Error | undefined): Promise<unknown> {
+    await closeTransport()
+    return super.finally(error)
   }
 
   protected async catch(error: Error & {exitCode?: number; oclif?: {exit?: number}}): Promise<never> {

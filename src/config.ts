@@ -318,9 +318,21 @@ export interface ResolvedConfig {
 const DEFAULT_HTTP_TIMEOUT_SECONDS = 30
 const DEFAULT_STDIN_TIMEOUT_SECONDS = 10
 
+/** The built-in defaults a host CLI may set (package.json oclif.latch, src/host.ts); latch's own otherwise. */
+export interface ConfigDefaults {
+  /** The API when neither env nor settings name one, used only with the default issuer (another issuer's API is its origin). */
+  apiUrl?: string
+  clientId?: string
+  issuer?: string
+  /** What a personal access token starts with, which tells it from an OAuth token. */
+  patPrefix?: string
+  scopes?: readonly string[]
+}
+
 export interface ResolveOptions extends ConfigInput {
   /** The selected profile's login (see resolveProfile). */
   credentials?: StoredCredentials
+  defaults?: ConfigDefaults
   flags?: {caFile?: string; issuer?: string; org?: string}
   /** The profile `credentials` belong to; `default` when not given. */
   profile?: ResolvedProfile
@@ -341,6 +353,7 @@ export function resolveConfig(options: ResolveOptions): ResolvedConfig {
   const stored = options.credentials
   const settings = options.settings ?? {}
   const settingsFile = settingsPath(configDir.value)
+  const defaults = options.defaults ?? {}
 
   const issuer = firstOf<string>(
     [
@@ -349,7 +362,7 @@ export function resolveConfig(options: ResolveOptions): ResolvedConfig {
       ['file', settingsFile, settings.issuer],
       ['file', path, stored?.issuer],
     ],
-    {origin: 'default', source: 'default', value: DEFAULT_ISSUER},
+    {origin: 'default', source: 'default', value: defaults.issuer ?? DEFAULT_ISSUER},
   )
   issuer.value = validateServerUrl(issuer.value, issuer.origin)
 
@@ -358,7 +371,7 @@ export function resolveConfig(options: ResolveOptions): ResolvedConfig {
       ['env', names.clientId, readEnv(options.env, names.clientId)],
       ['file', settingsFile, settings['client-id']],
     ],
-    {origin: 'default', source: 'default', value: DEFAULT_CLIENT_ID},
+    {origin: 'default', source: 'default', value: defaults.clientId ?? DEFAULT_CLIENT_ID},
   )
   if (!/^[\x21-\x7E]+$/.test(clientId.value)) {
     throw new LatchError(ErrorKind.Usage, `Invalid client id from ${clientId.origin}: it must be printable ASCII without spaces`, {
@@ -375,11 +388,15 @@ export function resolveConfig(options: ResolveOptions): ResolvedConfig {
   // The API: the user's own choice (env, then settings), else the one saved with the credentials of this
   // issuer, else the issuer's origin, from wherever the issuer came from.
   // (A saved API that is just the issuer's origin is reported as coming from the issuer, as it did.)
+  // A host CLI's default API goes with its default issuer only: a server named by a flag, env var or
+  // file has its API at its own origin.
   const issuerOrigin = new URL(issuer.value).origin
   const fromIssuer: Resolved<string> =
     storedApi && !mismatch && storedApi !== issuerOrigin
       ? {origin: path, source: 'file', value: storedApi}
-      : {origin: issuer.origin, source: issuer.source, value: issuerOrigin}
+      : defaults.apiUrl && issuer.source === 'default'
+        ? {origin: 'default', source: 'default', value: validateServerUrl(defaults.apiUrl, 'the default API URL')}
+        : {origin: issuer.origin, source: issuer.source, value: issuerOrigin}
   const apiUrlSet = firstOf<string>(
     [
       ['env', names.apiUrl, readEnv(options.env, names.apiUrl)],
@@ -398,14 +415,14 @@ export function resolveConfig(options: ResolveOptions): ResolvedConfig {
   )
   const browser = browserSet.value === undefined ? undefined : (browserSet as Resolved<string>)
 
-  const scopes = firstOf<string[]>([['file', settingsFile, settings.scopes]], {origin: 'default', source: 'default', value: [...DEFAULT_LOGIN_SCOPES]})
+  const scopes = firstOf<string[]>([['file', settingsFile, settings.scopes]], {origin: 'default', source: 'default', value: [...(defaults.scopes ?? DEFAULT_LOGIN_SCOPES)]})
 
   // The credential in use: LATCH_TOKEN > LATCH_API_KEY > the stored login.
   const envToken = printableSecret(readEnv(options.env, names.token), names.token)
   const envApiKey = printableSecret(readEnv(options.env, names.apiKey), names.apiKey)
   const apiKey: Resolved<string> | undefined = !envToken && envApiKey ? {origin: names.apiKey, source: 'env', value: envApiKey} : undefined
   const token: Resolved<ActiveToken> | undefined = envToken
-    ? {origin: names.token, source: 'env', value: {accessToken: envToken, type: tokenTypeOf(envToken)}}
+    ? {origin: names.token, source: 'env', value: {accessToken: envToken, type: tokenTypeOf(envToken, defaults.patPrefix)}}
     : apiKey
       ? undefined
       : stored?.token
@@ -570,8 +587,9 @@ export const PAT_PATTERN = /^sk_pat_[0-9a-f]{64}$/
 /** A bot's key: valid as LATCH_TOKEN, it acts as the bot in the bot's organization. */
 export const BOT_KEY_PATTERN = /^sk_bot_[0-9a-f]{64}$/
 
-export function tokenTypeOf(token: string): ActiveTokenType {
-  if (token.startsWith('sk_pat_')) return 'pat'
+/** `patPrefix`: what the CLI's personal access tokens start with (package.json oclif.latch, src/host.ts). */
+export function tokenTypeOf(token: string, patPrefix = 'sk_pat_'): ActiveTokenType {
+  if (token.startsWith(patPrefix)) return 'pat'
   return token.startsWith('sk_bot_') ? 'bot_key' : 'oauth'
 }
 

@@ -13,6 +13,7 @@ import {whoami, whoamiExitCode} from './auth/whoami.js'
 import {resolveConfigDir} from './config.js'
 import {type Context, createContext} from './context.js'
 import {nodeFs} from './node-fs.js'
+import {closeTransport} from './transport.js'
 import {describeError, errorLines} from './ui/error-report.js'
 import {terminalSafeJson} from './ui/terminal-text.js'
 import {formatWhoami} from './ui/whoami-report.js'
@@ -67,6 +68,8 @@ export async function runFast(argv: string[], bin: string, version?: string): Pr
     if (json) print(terminalSafeJson(JSON.stringify({error: described}, null, 2)))
     process.stderr.write(errorLines(described, error))
     process.exitCode = described.exit
+  } finally {
+    await closeTransport()
   }
 
   return true

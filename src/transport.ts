@@ -109,7 +109,9 @@ interface Agents {
 }
 
 async function loadAgents(current: TransportSettings): Promise<Agents> {
-  const undici = await import('undici')
+  // undici is CommonJS: its exports are the default export in latch's bundle (scripts/bundle.js), named ones too under Node.
+  const imported = (await import('undici')) as typeof import('undici') & {default?: typeof import('undici')}
+  const undici = imported.default ?? imported
   const ca = current.caFile ? await trustedCertificates(current.caFile, current.env) : undefined
   const connect = ca ? {ca} : {}
   const proxies = proxySettings(current.env)
@@ -122,8 +124,9 @@ async function loadAgents(current: TransportSettings): Promise<Agents> {
   const http = make(proxies.http)
   const https = make(proxies.https)
   return {
+    // destroy, not close: close waits for the server to end idle keep-alive connections (seconds).
     async close() {
-      await Promise.all([http.close(), https.close()])
+      await Promise.all([http.destroy(), https.destroy()])
     },
     for: (url) => (url.protocol === 'https:' ? https : http),
     undici,
@@ -152,6 +155,17 @@ export async function trustedCertificates(caFile: string, env: Record<string, st
   }
 
   return [...base, nodeFs.readFileSync(caFile, 'utf8')]
+}
+
+/**
+ * Closes undici's agents, if they were loaded: their idle keep-alive connections would otherwise keep
+ * the process alive for a second or so after the command is done. Called when the command has ended
+ * (BaseCommand.finally, the fast path), when no request is left running.
+ */
+export async function closeTransport(): Promise<void> {
+  const loaded = agents
+  agents = undefined
+  await loaded?.then((current) => current.close()).catch(() => {})
 }
 
 function currentAgents(): Promise<Agents> {

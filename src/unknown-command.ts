@@ -1,10 +1,10 @@
 /**
  * Did-you-mean for commands and flags (`closest`, also used by BaseCommand for mistyped flags).
  *
- * unknownCommand is for latch's own bin/run.js only: oclif's plugin-not-found offers the closest command on a terminal, then
- * ends with exit 127 and a line of its own. latch keeps its documented usage error instead (exit 2, one
- * line, a hint that names the closest command), for terminals and scripts alike. A host CLI that mounts
- * latch's commands handles its own unknown commands.
+ * unknownCommand is for latch's own bin/run.js only, which turns oclif's "command X not found" into
+ * latch's documented usage error (exit 2, one line, a hint that names the closest command), for
+ * terminals and scripts alike. latch registers no command_not_found hook and does not bring
+ * @oclif/plugin-not-found: a host CLI that mounts latch's commands handles its own unknown commands.
  */
 import {ErrorKind, LatchError} from './errors.js'
 

@@ -30,11 +30,11 @@ export async function activeToken(context: Context): Promise<ResolvedToken> {
 
   const token = requireToken(context)
   if (!canRefresh(context, token)) {
-    if (token.source === 'file' && token.value.type === 'oauth' && expiresWithin(token.value.expiresAt, 0)) throw cannotRefresh(context, token)
+    if (token.source === 'file' && token.value.type === 'oauth' && expiresWithin(token.value.expiresAt, 0, context.now())) throw cannotRefresh(context, token)
     return token
   }
 
-  if (!refreshDue(token.value.expiresAt, token.value.issuedAt)) return token
+  if (!refreshDue(token.value.expiresAt, token.value.issuedAt, context.now())) return token
   const {withCredentialsLock} = await import('../credentials/lock.js')
   return withCredentialsLock(context.store.path, () => refreshLocked(context, token))
 }
@@ -102,13 +102,13 @@ async function refreshLocked(context: Context, seen: ResolvedToken, options: {re
   if (!current?.token) throw notAuthenticated(context)
   const stored = current.token
   const renewedElsewhere = stored.access_token !== seen.value.accessToken
-  const due = options.rejected ? !renewedElsewhere : refreshDue(stored.expires_at, stored.issued_at)
-  if (stored.type !== 'oauth' || (renewedElsewhere && !expiresWithin(stored.expires_at, 0)) || !due) {
+  const due = options.rejected ? !renewedElsewhere : refreshDue(stored.expires_at, stored.issued_at, context.now())
+  if (stored.type !== 'oauth' || (renewedElsewhere && !expiresWithin(stored.expires_at, 0, context.now())) || !due) {
     return adopt(context, current, seen.origin)
   }
 
   if (!stored.refresh_token || !sameIssuer(current.issuer, context.config.issuer.value)) {
-    if (expiresWithin(stored.expires_at, 0)) throw cannotRefresh(context, seen)
+    if (expiresWithin(stored.expires_at, 0, context.now())) throw cannotRefresh(context, seen)
     return adopt(context, current, seen.origin)
   }
 
@@ -152,7 +152,7 @@ async function refreshLocked(context: Context, seen: ResolvedToken, options: {re
 async function forgetDeadToken(context: Context, seen: ResolvedToken, spentRefreshToken: string): Promise<ResolvedToken> {
   const current = await context.store.read()
   const token = current?.token
-  if (current && token && token.refresh_token !== spentRefreshToken && !expiresWithin(token.expires_at, 0)) return adopt(context, current, seen.origin)
+  if (current && token && token.refresh_token !== spentRefreshToken && !expiresWithin(token.expires_at, 0, context.now())) return adopt(context, current, seen.origin)
   if (current) {
     const {token: _dead, ...kept} = current
     await context.store.write(kept)

@@ -27,8 +27,8 @@ export interface DeviceLoginOptions {
 export async function deviceLogin(context: Context, options: DeviceLoginOptions): Promise<LoginOutcome> {
   const steps = createSteps({env: context.env, json: options.json, signal: options.signal, stream: context.stderr})
   // Without --scopes: the `scopes` setting (config.json), else the built-in defaults.
-  const asked = scopesToRequest(options.scopes, context.config.scopes.value)
-  const kept = options.resetScopes ? [] : scopesToKeep(context.credentials, context.config.issuer.value, asked)
+  const asked = scopesToRequest(options.scopes, context.config.scopes.value, context.brand.scopes)
+  const kept = options.resetScopes ? [] : scopesToKeep(context.credentials, context.config.issuer.value, asked, context.brand.scopes)
   if (kept.length > 0) context.note(`Keeping the scopes of your current login: ${kept.join(', ')} (--reset-scopes asks only for the ones named).`)
   const scopes = [...asked, ...kept]
   warnIfShadowed(context)
@@ -38,7 +38,7 @@ export async function deviceLogin(context: Context, options: DeviceLoginOptions)
   if (options.signal.aborted) throw cancelled(options.signal)
   const code = await steps.run('Initiating device authorization...', () => requestDeviceCode(server, scopes, context.timeout))
 
-  const screen = createDeviceScreen({bin: context.bin, env: context.env, json: options.json, signal: options.signal, stream: context.stderr})
+  const screen = createDeviceScreen({bin: context.bin, env: context.env, json: options.json, now: context.now, product: context.brand.product, signal: options.signal, stream: context.stderr})
   let tokens
   try {
     await screen.show(code)

@@ -24,7 +24,7 @@ export async function identify(context: Context, token: Credential, expectedSubj
     me = await context.platform.me(token)
   } catch (error) {
     // An OAuth token without account.read can still name its owner through userinfo; a PAT or bot key cannot.
-    if (isPlatformKey(token.secret) || !(error instanceof LatchError && error.kind === ErrorKind.InsufficientScope)) throw error
+    if (isPlatformKey(context, token.secret) || !(error instanceof LatchError && error.kind === ErrorKind.InsufficientScope)) throw error
   }
 
   if (me) return {email: me.email, id: me.id, name: me.name, org: me.org, principal: me.principal, token: {...me.token, scopes: me.scopes}}
@@ -37,7 +37,7 @@ async function userinfo(context: Context, token: Credential, expectedSubject?: s
   const config = await context.discover()
   const url = String(config.serverMetadata().userinfo_endpoint ?? config.serverMetadata().issuer)
   if (!config.serverMetadata().userinfo_endpoint) {
-    if (!isPlatformKey(token.secret)) return undefined
+    if (!isPlatformKey(context, token.secret)) return undefined
     throw new LatchError(ErrorKind.Network, `The server at ${context.config.issuer.value} has neither a platform API nor a userinfo endpoint`, {
       hint: 'check the issuer URL and LATCH_API_URL',
     })
@@ -58,6 +58,6 @@ async function userinfo(context: Context, token: Credential, expectedSubject?: s
 }
 
 /** A personal access token or a bot key: the platform's own credentials, which userinfo does not know. */
-function isPlatformKey(secret: string): boolean {
-  return secret.startsWith('sk_pat_') || secret.startsWith('sk_bot_')
+function isPlatformKey(context: Context, secret: string): boolean {
+  return secret.startsWith(context.brand.tokenPrefixes.pat) || secret.startsWith('sk_bot_')
 }

@@ -6,7 +6,6 @@ import type {Context} from '../context.js'
 import {updateCredentials} from '../credentials/lock.js'
 import {ErrorKind, LatchError} from '../errors.js'
 import type {Project} from '../platform/client.js'
-import {readSecret} from '../ui/secret-input.js'
 import {safeText} from '../ui/terminal-text.js'
 import {activeToken, withActiveToken} from './active-token.js'
 
@@ -25,7 +24,7 @@ export async function link(context: Context, keyArgument: string | undefined): P
   await activeToken(context)
   await context.store.checkWritable()
   const key = keyArgument?.trim() || (await readKey(context))
-  checkAccessKeyFormat(key)
+  checkAccessKeyFormat(key, context.brand.tokenPrefixes.projectKey)
   const project = await withActiveToken(context, (token) =>
     context.platform.currentProject(
       {origin: token.origin, scopes: token.value.scopes, secret: token.value.accessToken, source: token.source === 'env' ? 'env' : 'file'},
@@ -52,12 +51,12 @@ export async function link(context: Context, keyArgument: string | undefined): P
 
 async function readKey(context: Context): Promise<string> {
   try {
-    return await readSecret(context, 'project access key', `echo "$KEY" | ${context.bin} link`)
+    return await context.readSecret('project access key', `echo "$KEY" | ${context.bin} link`)
   } catch (error) {
     // No key at all (none given, stdin ended, or stayed silent) is "Access key required"; a key too long stays a usage error.
     if (error instanceof LatchError && error.kind === ErrorKind.Usage && error.message.startsWith('No ')) {
       throw new LatchError(ErrorKind.AccessKey, `Access key required: ${lowerFirst(error.message)}`, {
-        hint: `run \`${context.bin} link sk_proj_...\` (or pipe the key in), or set ${context.config.env.accessKey}`,
+        hint: `run \`${context.bin} link ${context.brand.tokenPrefixes.projectKey}...\` (or pipe the key in), or set ${context.config.env.accessKey}`,
       })
     }
 
@@ -69,9 +68,10 @@ function lowerFirst(text: string): string {
   return text.charAt(0).toLowerCase() + text.slice(1)
 }
 
-export function checkAccessKeyFormat(key: string): void {
-  if (ACCESS_KEY_PATTERN.test(key)) return
-  const problem = key.startsWith('sk_proj_') ? 'it must have 32 to 256 letters, digits, - or _ after sk_proj_' : 'it does not start with sk_proj_'
+/** `prefix`: the CLI's (package.json oclif.latch); the rest of the key as ACCESS_KEY_PATTERN says. */
+export function checkAccessKeyFormat(key: string, prefix = 'sk_proj_'): void {
+  if (key.startsWith(prefix) && /^[\w-]{32,256}$/.test(key.slice(prefix.length))) return
+  const problem = key.startsWith(prefix) ? `it must have 32 to 256 letters, digits, - or _ after ${prefix}` : `it does not start with ${prefix}`
   throw new LatchError(ErrorKind.Usage, `Invalid project access key: ${problem}`, {
     hint: 'copy the whole key from the project settings in the console',
   })

@@ -7,7 +7,6 @@ import type {Context} from '../context.js'
 import type {StoredCredentials} from '../credentials/schema.js'
 import {ErrorKind, LatchError} from '../errors.js'
 import {validateServerUrl} from '../config.js'
-import {confirm} from '../ui/confirm.js'
 import {safeText} from '../ui/terminal-text.js'
 import {printedExpiry} from './instant.js'
 
@@ -60,7 +59,7 @@ export async function logout(context: Context, options: {all?: boolean; force: b
     }
 
     const who = stored.user ? ` ${safeText(stored.user.name)} (${safeText(stored.user.id)})` : ''
-    if (!(await confirm(`Log out${who} from ${safeText(stored.issuer)}${ofProfile(context, ' (profile NAME)')}?`, context))) {
+    if (!(await context.confirm(`Log out${who} from ${safeText(stored.issuer)}${ofProfile(context, ' (profile NAME)')}?`))) {
       // Answering No is a choice, not a failure: exit 0. Ctrl-C at the prompt is still "Cancelled", 130.
       context.note('Nothing changed.')
       return result
@@ -107,7 +106,7 @@ async function logoutAll(context: Context, options: {force: boolean}): Promise<L
       })
     }
 
-    if (!(await confirm(`Log out of all ${names.length} profiles (${names.map((name) => safeText(name)).join(', ')})?`, context))) {
+    if (!(await context.confirm(`Log out of all ${names.length} profiles (${names.map((name) => safeText(name)).join(', ')})?`))) {
       context.note('Nothing changed.')
       return result
     }

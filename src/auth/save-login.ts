@@ -9,7 +9,6 @@ import type {StoredCredentials, StoredToken} from '../credentials/schema.js'
 import {sameIssuer} from '../config.js'
 import type {Steps} from '../ui/steps.js'
 import {safeText} from '../ui/terminal-text.js'
-import {confirm} from '../ui/confirm.js'
 import type {ExpiryWarning} from './expiry-warning.js'
 import {printedExpiry} from './instant.js'
 import {platformScopes} from './scopes.js'
@@ -50,7 +49,7 @@ export async function saveLogin(context: Context, token: StoredToken, user: unde
     const incoming = `${safeText(user!.name)} (${safeText(user!.id)})`
     // Asked only on a terminal, default No; without one (a script) the login goes ahead and says so.
     if (context.stdin.isTTY && context.stderr.isTTY) {
-      if (!(await confirm(`You are signed in as ${stored}. Replace that login with ${incoming}?`, context))) {
+      if (!(await context.confirm(`You are signed in as ${stored}. Replace that login with ${incoming}?`))) {
         context.note(`Nothing was saved: you are still signed in as ${stored}.`)
         return {authenticated: false, credentials_path: context.store.path, kept_user: replaced, saved: false}
       }

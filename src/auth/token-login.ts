@@ -2,10 +2,8 @@
  * `latch login --token`: a personal access token from a hidden prompt or stdin (never argv), checked
  * for shape, then with the server, then saved. A rejected token changes nothing on disk.
  */
-import {PAT_PATTERN} from '../config.js'
 import type {Context} from '../context.js'
 import {ErrorKind, LatchError} from '../errors.js'
-import {readSecret} from '../ui/secret-input.js'
 import {createSteps} from '../ui/steps.js'
 import {warnIfShadowed} from './device-login.js'
 import {expiryWarning} from './expiry-warning.js'
@@ -23,8 +21,8 @@ export async function tokenLogin(context: Context, options: TokenLoginOptions = 
   const steps = createSteps({env: context.env, json: options.json, signal: options.signal, stream: context.stderr})
   warnIfShadowed(context)
   await context.store.checkWritable()
-  const secret = await readSecret(context, 'personal access token', `echo "$PAT" | ${context.bin} login --token`)
-  checkPatFormat(secret)
+  const secret = await context.readSecret('personal access token', `echo "$PAT" | ${context.bin} login --token`)
+  checkPatFormat(secret, context.brand.tokenPrefixes.pat)
   // One request both proves the token genuine and names its owner.
   const user = await steps.run('Checking the token and reading your account...', () => identifyIfAllowed(context, secret))
   const outcome = await saveLogin(
@@ -35,7 +33,7 @@ export async function tokenLogin(context: Context, options: TokenLoginOptions = 
     options.json,
   )
   if (outcome.authenticated) {
-    const warning = await expiryWarning(context, {origin: context.store.path, scopes: user?.token?.scopes, secret, source: 'file'}, user?.token?.expires_at)
+    const warning = await expiryWarning(context, {origin: context.store.path, scopes: user?.token?.scopes, secret, source: 'file'}, user?.token?.expires_at, user?.token?.id)
     if (warning) return {...outcome, expiry_warning: warning}
   }
 
@@ -56,19 +54,19 @@ async function identifyIfAllowed(context: Context, secret: string): Promise<Iden
   }
 }
 
-/** The message says what is wrong with the shape, never what the token is. */
-export function checkPatFormat(secret: string): void {
-  if (PAT_PATTERN.test(secret)) return
-  const body = secret.startsWith('sk_pat_') ? secret.slice('sk_pat_'.length) : undefined
+/** The message says what is wrong with the shape, never what the token is. `prefix`: the CLI's (package.json oclif.latch). */
+export function checkPatFormat(secret: string, prefix = 'sk_pat_'): void {
+  const body = secret.startsWith(prefix) ? secret.slice(prefix.length) : undefined
+  if (body !== undefined && /^[0-9a-f]{64}$/.test(body)) return
   const problem =
     body === undefined
-      ? 'it does not start with sk_pat_'
+      ? `it does not start with ${prefix}`
       : body.length !== 64
-        ? `it has ${body.length} characters after sk_pat_, not 64`
+        ? `it has ${body.length} characters after ${prefix}, not 64`
         : /[A-F]/.test(body) && /^[0-9a-fA-F]+$/.test(body)
           ? 'it has upper-case letters; tokens are lower-case hex'
           : 'it has characters that are not hex digits'
   throw new LatchError(ErrorKind.Usage, `Invalid personal access token: ${problem}`, {
-    hint: 'copy the whole token (sk_pat_ followed by 64 hex characters) from the console',
+    hint: `copy the whole token (${prefix} followed by 64 hex characters) from the console`,
   })
 }

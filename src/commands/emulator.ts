@@ -3,6 +3,7 @@ import {Flags} from '@oclif/core'
 import {BaseCommand, jsonFlag} from '../base-command.js'
 import {seededUsernames} from '../emulator/accounts.js'
 import {ErrorKind, LatchError} from '../errors.js'
+import {emulatorAllowed} from '../host.js'
 
 export default class Emulator extends BaseCommand {
   static summary = 'Run a local authorization server and platform API to sign in against.'
@@ -92,6 +93,14 @@ script can start it with --port 0 and read where it is.`
   }
 
   async run(): Promise<void> {
+    // A host CLI gets the emulator only when its package.json says so (oclif.latch.emulator): answered
+    // as the unknown command it is there.
+    if (!emulatorAllowed(this.hostSettings())) {
+      throw new LatchError(ErrorKind.Usage, `Unknown command: ${this.id}`, {
+        hint: `run \`${this.config.bin} help\` to see the commands (a CLI offers \`emulator\` only with "emulator": true in its package.json oclif.latch)`,
+      })
+    }
+
     const {flags} = await this.parse(Emulator)
     const interval = Number(flags.interval)
     if (flags.port < 0 || flags.port > 65_535) {
@@ -205,7 +214,7 @@ script can start it with --port 0 and read where it is.`
         })}\n`,
       )
     } else {
-      this.log(`latch emulator listening on ${emulator.exposed ? `${emulator.listening} (reachable from other machines)` : emulator.issuer}`)
+      this.log(`${this.config.bin} emulator listening on ${emulator.exposed ? `${emulator.listening} (reachable from other machines)` : emulator.issuer}`)
       this.log(`  issuer:     ${emulator.issuer}`)
       this.log(`  client id:  ${emulator.clientId}`)
       this.log(`  users:      ${emulator.users.join(', ')} (sign in by picking one; no passwords)`)

@@ -1,22 +1,29 @@
 import {Flags} from '@oclif/core'
 
-import {BaseCommand, caFileFlag, jsonFlag, profileFlag} from '../base-command.js'
+import {BaseCommand, caFileFlag, ENV_PREFIX, jsonFlag, profileFlag} from '../base-command.js'
 import {deviceLogin} from '../auth/device-login.js'
 import type {LoginOutcome} from '../auth/save-login.js'
 import {tokenLogin} from '../auth/token-login.js'
 import {cancelled} from '../oauth/device-flow.js'
 import {DEFAULT_LOGIN_SCOPES, PLATFORM_SCOPES} from '../platform/scopes.js'
 
+/**
+ * The scope catalogue and the default scopes in help: the running CLI's (package.json oclif.latch, see
+ * src/host.ts), else latch's, rendered by oclif's help templates (ejs) with the CLI's config.
+ */
+const HOST = 'config.pjson.oclif.latch'
+const CATALOGUE = `(${HOST}?.scopes ?? ${JSON.stringify(PLATFORM_SCOPES)})`
+const SCOPES_HELP = `<%- Object.entries(${CATALOGUE}).map(([name, text]) => name + ' (' + text.charAt(0).toLowerCase() + text.slice(1) + ')').join(', ') %>`
+const DEFAULT_SCOPES_HELP = `<%- (${HOST}?.defaultScopes ?? (${HOST}?.scopes ? Object.keys(${HOST}.scopes) : ${JSON.stringify(DEFAULT_LOGIN_SCOPES)})).join(',') %>`
+
 export default class Login extends BaseCommand {
   static summary = 'Sign in with the device flow in a browser, or with a personal access token.'
 
   static description = `Shows a one-time code and a URL, opens the browser where one is likely to work, and waits until you approve; then saves the tokens to credentials.json (mode 0600) in the config directory.
 
-With --token, reads a personal access token (sk_pat_ + 64 hex) from a hidden prompt, or from stdin when piped; never from the command line, where it would land in shell history and the process list.
+With --token, reads a personal access token (<%- config.pjson.oclif.latch?.tokenPrefixes?.pat ?? 'sk_pat_' %> + 64 hex) from a hidden prompt, or from stdin when piped; never from the command line, where it would land in shell history and the process list.
 
-Scopes: ${Object.entries(PLATFORM_SCOPES)
-    .map(([name, description]) => `${name} (${description.charAt(0).toLowerCase() + description.slice(1)})`)
-    .join(', ')}.`
+Scopes: ${SCOPES_HELP}.`
 
   // Written out: oclif's generated line shows the exclusive flags as "[--scopes <value> | ]" and
   // leaves out --no-browser. The two lines are the two ways to sign in.
@@ -30,8 +37,8 @@ Scopes: ${Object.entries(PLATFORM_SCOPES)
     '<%= config.bin %> <%= command.id %> --no-browser',
     '<%= config.bin %> <%= command.id %> --profile work --issuer https://auth.work.example.com',
     '<%= config.bin %> <%= command.id %> --copy',
-    '<%= config.bin %> <%= command.id %> --scopes inference,projects.read,account.read',
-    '<%= config.bin %> <%= command.id %> --scopes deployments.write --reset-scopes',
+    `<%= config.bin %> <%= command.id %> --scopes <%- (${HOST}?.scopes ? Object.keys(${HOST}.scopes).slice(0, 3) : ['inference', 'projects.read', 'account.read']).join(',') %>`,
+    `<%= config.bin %> <%= command.id %> --scopes <%- ${HOST}?.scopes ? Object.keys(${HOST}.scopes).at(-1) : 'deployments.write' %> --reset-scopes`,
     'echo "$PAT" | <%= config.bin %> <%= command.id %> --token',
   ]
 
@@ -39,15 +46,17 @@ Scopes: ${Object.entries(PLATFORM_SCOPES)
     json: jsonFlag('the result (issuer, user, token type, scopes and expiry, credentials path)'),
     browser: Flags.boolean({
       allowNo: true,
-      description: 'Open the browser (default: only when a local display is likely: not in CI, not over SSH, not in a container without a display). LATCH_BROWSER names the program.',
+      description: `Open the browser (default: only when a local display is likely: not in CI, not over SSH, not in a container without a display). ${ENV_PREFIX}BROWSER names the program.`,
     }),
     copy: Flags.boolean({
-      description: 'Also copy the device code to the clipboard (pbcopy, wl-copy, xclip, xsel or clip). Off by default: latch does not overwrite your clipboard unasked.',
+      description: 'Also copy the device code to the clipboard (pbcopy, wl-copy, xclip, xsel or clip). Off by default: <%= config.bin %> does not overwrite your clipboard unasked.',
       exclusive: ['token'],
     }),
-    issuer: Flags.string({description: 'Authorization server URL (default: LATCH_ISSUER, then the issuer setting (config.json), then the stored issuer, then the local emulator).'}),
+    issuer: Flags.string({
+      description: `Authorization server URL (default: ${ENV_PREFIX}ISSUER, then the issuer setting (config.json), then the stored issuer, then <%= config.pjson.oclif.latch?.issuer ?? 'the local emulator' %>).`,
+    }),
     scopes: Flags.string({
-      description: `Comma-separated scopes to ask for (default: the scopes setting, else ${DEFAULT_LOGIN_SCOPES.join(',')}).`,
+      description: `Comma-separated scopes to ask for (default: the scopes setting, else ${DEFAULT_SCOPES_HELP}).`,
       exclusive: ['token'],
     }),
     'reset-scopes': Flags.boolean({

@@ -20,7 +20,7 @@ export default class Logout extends BaseCommand {
     all: Flags.boolean({description: 'Sign out of every profile.', exclusive: ['profile']}),
     force: Flags.boolean({
       char: 'f',
-      description: 'Do not ask for confirmation (required without a terminal). A credentials file latch cannot read is moved aside, keeping a copy.',
+      description: 'Do not ask for confirmation (required without a terminal). A credentials file <%= config.bin %> cannot read is moved aside, keeping a copy.',
     }),
     'ca-file': caFileFlag,
     profile: profileFlag('sign out of'),

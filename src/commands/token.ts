@@ -1,11 +1,10 @@
-import {BaseCommand, caFileFlag, jsonFlag, profileFlag} from '../base-command.js'
+import {BaseCommand, caFileFlag, ENV_PREFIX, jsonFlag, profileFlag} from '../base-command.js'
 import {printToken, type TokenReport} from '../auth/token.js'
 
 export default class Token extends BaseCommand {
   static summary = 'Print the active access token, renewed first if it is about to expire.'
 
-  static description =
-    'Prints the token and nothing else on stdout, for use in scripts. The token comes from LATCH_TOKEN when that is set (said on stderr), otherwise from the credentials file, where an OAuth token that expires within a minute (or, for a short-lived one, within half its lifetime) is refreshed first.'
+  static description = `Prints the token and nothing else on stdout, for use in scripts. The token comes from ${ENV_PREFIX}TOKEN when that is set (said on stderr), otherwise from the credentials file, where an OAuth token that expires within a minute (or, for a short-lived one, within half its lifetime) is refreshed first.`
 
   static examples = [
     '<%= config.bin %> <%= command.id %>',

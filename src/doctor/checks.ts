@@ -81,6 +81,7 @@ export function doctorChecks(input: DoctorInput): Check[] {
           config.caFile ? `CA file ${config.caFile.value} (${config.caFile.origin})` : 'no extra CA file',
           proxies.https || proxies.http ? `proxy ${[proxies.https && `https: ${safeProxy(proxies.https)}`, proxies.http && `http: ${safeProxy(proxies.http)}`].filter(Boolean).join(', ')}${proxies.noProxy ? `, NO_PROXY ${proxies.noProxy}` : ''}` : 'no proxy',
           input.env.NODE_EXTRA_CA_CERTS ? `NODE_EXTRA_CA_CERTS ${input.env.NODE_EXTRA_CA_CERTS}` : undefined,
+          systemStore(),
         ]
         return ok(parts.filter(Boolean).join('; '))
       },
@@ -291,6 +292,17 @@ export async function runChecks(checks: Check[]): Promise<CheckResult[]> {
   const results: CheckResult[] = []
   for (const check of checks) results.push({check: check.name, ...(await check.run())})
   return results
+}
+
+/**
+ * Whether Node trusts the operating system's certificate store here: Node 22.15+ and 24+ can, when
+ * started with --use-system-ca (or NODE_USE_SYSTEM_CA=1); Node 20 cannot.
+ */
+function systemStore(): string {
+  const tls = process.getBuiltinModule?.('node:tls') as (typeof import('node:tls') & {getCACertificates?: (type: string) => string[]}) | undefined
+  if (!tls?.getCACertificates) return 'the system CA store: not readable by this Node (use LATCH_CA_FILE)'
+  const on = process.execArgv.includes('--use-system-ca') || /--use-system-ca\b/.test(process.env.NODE_OPTIONS ?? '') || process.env.NODE_USE_SYSTEM_CA === '1'
+  return on ? 'the system CA store: trusted' : 'the system CA store: not used (NODE_OPTIONS=--use-system-ca to trust it)'
 }
 
 /** A proxy URL without its credentials. */

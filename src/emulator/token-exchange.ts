@@ -105,14 +105,16 @@ export function registerTokenExchange(
       const scopes = requested.length > 0 ? [...new Set(requested)] : key.scopes
       const {client} = ctx.oidc
       if (!client) throw invalidRequest('no client')
-      const grant = new provider.Grant({accountId: account.id, clientId: client.clientId})
+      const ttl = deps.behaviour.current.exchanged_token_ttl
+      // The grant exists for this one token: it goes when the token does, not a year later.
+      const grant = new provider.Grant({accountId: account.id, clientId: client.clientId, expiresIn: ttl} as ConstructorParameters<typeof provider.Grant>[0])
       grant.addOIDCScope(scopes.join(' '))
       const grantId = await grant.save()
       deps.grants.record(grantId, key.id)
       const token = new provider.AccessToken({
         accountId: account.id,
         client,
-        expiresIn: deps.behaviour.current.exchanged_token_ttl,
+        expiresIn: ttl,
         grantId,
         gty: EXCHANGE_GTY,
         scope: scopes.join(' '),

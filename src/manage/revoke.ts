@@ -6,7 +6,6 @@
 import type {Context} from '../context.js'
 import {ErrorKind, LatchError} from '../errors.js'
 import type {ManagedKind, RevokedCredential} from '../platform/managed-credentials.js'
-import {confirm} from '../ui/confirm.js'
 import {describeError, type DescribedError} from '../ui/error-report.js'
 import {safeText} from '../ui/terminal-text.js'
 import {forgetStoredToken} from './stored.js'
@@ -32,7 +31,7 @@ export async function revokeCredentials(context: Context, kind: ManagedKind, ids
     }
 
     const what = wanted.length === 1 ? `${kind.noun} ${safeText(wanted[0], 80)}` : `${wanted.length} ${kind.noun}s (${wanted.map((id) => safeText(id, 80)).join(', ')})`
-    if (!(await confirm(`Revoke ${what}? Whatever uses it stops working at once.`, context))) {
+    if (!(await context.confirm(`Revoke ${what}? Whatever uses it stops working at once.`))) {
       context.note('Nothing changed.')
       return result
     }

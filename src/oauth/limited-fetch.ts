@@ -7,7 +7,7 @@
 
 import {debugEnabled, debugLog, redactText, redactUrl} from '../debug-log.js'
 import {describeNetworkFailure} from '../network-errors.js'
-import {transportFetch} from '../transport.js'
+import {proxyNote, transportFetch} from '../transport.js'
 
 /** Far above any real metadata, device or token response (a few KB). */
 export const MAX_RESPONSE_BYTES = 1024 * 1024
@@ -41,7 +41,7 @@ async function tracedFetch(url: string, options: RequestInit): Promise<Response>
     throw error
   }
 
-  debugLog('latch:http', () => `${request} -> ${response.status} in ${Date.now() - started} ms`)
+  debugLog('latch:http', () => `${request} -> ${response.status} in ${Date.now() - started} ms${proxyNote(url)}`)
   if (response.status >= 400) {
     const fields = await errorFields(response.clone())
     if (fields) debugLog('latch:http', () => `  ${fields}`)

@@ -16,7 +16,7 @@ const requireBuiltin = createRequire(import.meta.url)
 
 import {debugEnabled, debugLog, redactText, redactUrl} from '../debug-log.js'
 import {describeNetworkFailure} from '../network-errors.js'
-import {agentRequest} from '../transport.js'
+import {agentRequest, proxyNote} from '../transport.js'
 
 export interface HttpGetResponse {
   /** The body, chunk by chunk; reading it after `discard()` yields nothing. */
@@ -57,7 +57,7 @@ export const httpRequest: HttpRequest = async (url, options) => {
 
   if (throughAgent) {
     const {body, headers: responseHeaders, statusCode: status} = throughAgent
-    debugLog('latch:http', () => `${method} ${redactUrl(url)} -> ${status} in ${Date.now() - started} ms (through undici's agent)`)
+    debugLog('latch:http', () => `${method} ${redactUrl(url)} -> ${status} in ${Date.now() - started} ms${proxyNote(url) || ' (through undici\'s agent)'}`)
     return {
       body,
       discard: () => body.destroy(),

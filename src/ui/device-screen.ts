@@ -48,6 +48,8 @@ export interface DeviceScreenOptions {
   /** --json: plain lines only, whatever stderr is. */
   json?: boolean
   now?: () => number
+  /** The product's name (package.json oclif.latch.product): "Open URL to sign in to Acme". */
+  product?: string
   /** Aborted on Ctrl-C or SIGTERM: the status line goes at once, before the error is printed. */
   signal?: AbortSignal
   stream: NodeJS.WriteStream
@@ -86,8 +88,8 @@ function urlOf(code: DeviceCodeView): string {
   return safeText(code.verificationUriComplete ?? code.verificationUri, MAX_URL_LENGTH)
 }
 
-function openLine(code: DeviceCodeView): string {
-  return `Open ${urlOf(code)} to approve this login${code.verificationUriComplete ? ` (or go to ${safeText(code.verificationUri, MAX_URL_LENGTH)} and enter the code)` : ''}.`
+function openLine(code: DeviceCodeView, product: string | undefined): string {
+  return `Open ${urlOf(code)} to ${product ? `sign in to ${safeText(product, 64)}` : 'approve this login'}${code.verificationUriComplete ? ` (or go to ${safeText(code.verificationUri, MAX_URL_LENGTH)} and enter the code)` : ''}.`
 }
 
 function userCodeOf(code: DeviceCodeView): string {
@@ -115,7 +117,7 @@ class PlainScreen implements DeviceScreen {
 
   async show(code: DeviceCodeView): Promise<void> {
     this.note(this.paint(`Your device code is: ${userCodeOf(code)}`, 'bold'))
-    this.note(openLine(code))
+    this.note(openLine(code, this.options.product))
     this.note(`Waiting for approval (the code expires in ${formatDuration(code.expiresIn)})...`)
   }
 
@@ -181,7 +183,7 @@ class TerminalScreen implements DeviceScreen {
     const text: string[] = [`Your device code is: ${this.paint(userCode, 'bold')}`]
     const big = bigText(userCode)
     if (big && bigTextWidth(userCode) + 4 <= columns) text.push('', ...big.map((line) => `  ${this.paint(line, 'bold')}`), '')
-    text.push(...wrapText(openLine(code).replace(url, this.paint(url, 'cyan')), columns))
+    text.push(...wrapText(openLine(code, this.options.product).replace(url, this.paint(url, 'cyan')), columns))
 
     const out: string[] = ['']
     // No QR when the encoder fails or the URL is too long for one: the code and URL below are enough.

@@ -3,8 +3,8 @@
  * (src/fast-path.ts): one line, a hint, the documented exit code, no stack trace unless DEBUG is set,
  * and with --json the same error as a JSON document on stdout. No oclif import: the fast path must not load it.
  */
-import {envNames} from '../config.js'
 import {EXIT_CODES, isLatchError} from '../errors.js'
+import {rebrand} from './rebrand.js'
 import {wrapText} from './wrap.js'
 import {safeText} from './terminal-text.js'
 
@@ -41,16 +41,6 @@ export function errorLines(
   const stack = (error as Error | undefined)?.stack
   if (env.DEBUG && stack) lines.push(stack)
   return `${lines.join('\n')}\n`
-}
-
-/**
- * Messages are written with `latch` and `LATCH_`; a host CLI that mounts these commands shows its own
- * bin and prefix instead (see envNames in config.ts).
- */
-function rebrand(text: string, bin: string): string {
-  if (bin === 'latch') return text
-  const prefix = envNames(bin).token.slice(0, -'TOKEN'.length)
-  return text.replaceAll('`latch ', `\`${bin} `).replaceAll(/\bLATCH_/g, prefix)
 }
 
 /** A safety net for messages that quote input (oclif's "Unexpected argument: ..."): keys never reach the screen. */

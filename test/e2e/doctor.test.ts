@@ -7,8 +7,8 @@ import {afterEach, describe, expect, it} from '@jest/globals'
 
 import {runCli} from '../helpers/cli.js'
 import {useEmulator, useSandbox} from '../helpers/emulator.js'
-import {commandExists, describeWithTools, Terminal} from '../helpers/tmux.js'
 import {readLogin} from '../helpers/files.js'
+import {commandExists, describeWithTools, Terminal} from '../helpers/tmux.js'
 
 const CHECKS = ['settings', 'files', 'dns', 'tcp', 'tls', 'discovery', 'clock', 'credential', 'platform', 'browser']
 
@@ -35,6 +35,7 @@ describe('latch doctor', () => {
     const checks = byCheck(results)
     expect(checks.settings.detail).toContain(`issuer ${emulator.issuer} (LATCH_ISSUER)`)
     expect(checks.settings.detail).toContain(`CA file ${emulator.caFile} (LATCH_CA_FILE)`)
+    expect(checks.settings.detail).toMatch(/the system CA store: (not readable by this Node|not used|trusted)/)
     expect(checks.files.detail).toMatch(/mode 0700, yours.*credentials\.json \(mode 0600, yours\)/)
     expect(checks.tls.detail).toMatch(/^TLSv1\.[23], chain: 127\.0\.0\.1 <- latch emulator local CA/)
     expect(checks.discovery.detail).toContain(`device endpoint ${emulator.issuer}/device/auth`)

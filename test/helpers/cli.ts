@@ -50,6 +50,8 @@ export async function makeSandbox(issuer?: string): Promise<Sandbox> {
 }
 
 export interface RunOptions {
+  /** The CLI's entry script: latch's bin/run.js unless given (a host CLI's, test/helpers/host-cli.ts). */
+  bin?: string
   /** The working directory (where a pin file is looked for); the test's own by default. */
   cwd?: string
   env: Record<string, string>
@@ -82,7 +84,8 @@ export interface RunningCli {
 }
 
 export function startCli(args: string[], options: RunOptions): RunningCli {
-  const command = options.uid === undefined ? [process.execPath, BIN] : ['setpriv', `--reuid=${options.uid}`, `--regid=${options.uid}`, '--clear-groups', process.execPath, BIN]
+  const bin = options.bin ?? BIN
+  const command = options.uid === undefined ? [process.execPath, bin] : ['setpriv', `--reuid=${options.uid}`, `--regid=${options.uid}`, '--clear-groups', process.execPath, bin]
   const child = spawn(command[0], [...command.slice(1), ...args], {cwd: options.cwd, env: options.env, stdio: ['pipe', 'pipe', 'pipe']})
   let stdout = ''
   let stderr = ''
