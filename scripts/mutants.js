@@ -116,8 +116,8 @@ const MUTATIONS = [
   {
     name: 'profiles: switch beats the pin file',
     file: 'src/config.ts',
-    find: 'const pin = findPin(input.bin, input.cwd ?? process.cwd())',
-    replace: 'const pin = input.active === undefined ? findPin(input.bin, input.cwd ?? process.cwd()) : undefined',
+    find: 'const pin = findPin(input.bin, input.cwd ?? process.cwd(), input.onIgnoredPin)',
+    replace: 'const pin = input.active === undefined ? findPin(input.bin, input.cwd ?? process.cwd(), input.onIgnoredPin) : undefined',
     tests: ['test/unit/profiles.test.ts'],
   },
   {
