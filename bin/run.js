@@ -1,15 +1,15 @@
 #!/usr/bin/env node
-// latch's own entry point. `--version`, `token` and `whoami` are answered without loading oclif, whose
-// import alone takes longer than Node's own start (docs/performance.md); everything else goes through
+// latch's own entry point. `--version`, `token`, `whoami` and the root help to a pipe are answered without
+// loading oclif, whose import alone takes longer than Node's own start (docs/performance.md); everything else goes through
 // oclif as usual, and so does a host CLI that mounts latch's commands as a plugin (it never runs this file).
 
 // Node's builtins through process.getBuiltinModule (Node 20.16+, 22.3+) where there is one: an ES
 // import of a builtin builds a facade of all its exports, about 6 ms of CPU for these on every start.
 const builtin = async (name) => process.getBuiltinModule?.(name) ?? (await import(name)).default
-const {existsSync, lstatSync, mkdirSync, readFileSync, writeSync} = await builtin('node:fs')
+const {existsSync, fstatSync, lstatSync, mkdirSync, readFileSync, statSync, writeSync} = await builtin('node:fs')
 const module = await builtin('node:module')
 const {homedir, release} = await builtin('node:os')
-const {isAbsolute, join} = await builtin('node:path')
+const {dirname, isAbsolute, join} = await builtin('node:path')
 const {fileURLToPath} = await builtin('node:url')
 
 const argv = process.argv.slice(2)
@@ -24,16 +24,13 @@ if (process.env.DEBUG && argv.some((arg) => /\bsk_[a-z]+_/.test(arg))) {
 
 async function main() {
   if (argv[0] === '--version' && !mayBeWsl()) {
-    // oclif's `--version` prints its config.userAgent: this, or "wsl" for the platform on WSL.
-    const arch = process.arch === 'ia32' ? 'x86' : process.arch
-    // Straight to fd 1: creating process.stdout for a pipe takes longer than the rest of --version.
-    const line = `${pjson.name}/${pjson.version} ${process.platform}-${arch} node-${process.version}\n`
-    try {
-      writeSync(1, line)
-    } catch {
-      process.stdout.write(line)
-    }
+    printOut(`${userAgent()}\n`)
+    return
+  }
 
+  const help = isRootHelp(argv) && savedRootHelp()
+  if (help) {
+    printOut(help)
     return
   }
 
@@ -94,6 +91,80 @@ function useCompileCache() {
     const mine = process.getuid === undefined || stats.uid === process.getuid()
     if (stats.isDirectory() && mine && (stats.mode & 0o022) === 0) module.enableCompileCache(dir)
   } catch {}
+}
+
+/** oclif's config.userAgent (its `--version` line), or "wsl" for the platform on WSL, which mayBeWsl() rules out first. */
+function userAgent() {
+  const arch = process.arch === 'ia32' ? 'x86' : process.arch
+  return `${pjson.name}/${pjson.version} ${process.platform}-${arch} node-${process.version}`
+}
+
+/**
+ * Straight to fd 1: creating process.stdout for a pipe takes longer than the rest of `--version`.
+ * What a full pipe (EAGAIN) or an error leaves unwritten goes through process.stdout.
+ */
+function printOut(text) {
+  const bytes = Buffer.from(text)
+  let written = 0
+  try {
+    while (written < bytes.length) written += writeSync(1, bytes, written)
+  } catch {
+    process.stdout.write(bytes.subarray(written))
+  }
+}
+
+/** The argument lists oclif answers with the root help. */
+function isRootHelp(args) {
+  return args.length === 0 || (args.length === 1 && ['--help', 'help', ...(pjson.oclif.additionalHelpFlags ?? [])].includes(args[0]))
+}
+
+/**
+ * The root help that `npm run build` rendered with oclif's Help class (scripts/root-help.js), when it is
+ * what oclif would print now; else undefined, and oclif renders it. oclif prints that text (80 columns,
+ * no colour) when stdout is not a terminal and none of FORCE_COLOR (colour on a pipe), OCLIF_COLUMNS
+ * (the width), DEBUG or LATCH_DEBUG (oclif's trace and warnings) is set. It lists the commands of the
+ * plugins as installed, and of any user plugins named in its data dir's package.json (latch has no
+ * `plugins install`, but oclif reads that file): a plugin version other than the build's, such a file,
+ * or anything unexpected means oclif. A character device on fd 1 may be a terminal (telling it from
+ * /dev/null would load node:tty): oclif too.
+ */
+function savedRootHelp() {
+  if (process.platform === 'win32' || mayBeWsl()) return
+  if (['DEBUG', 'FORCE_COLOR', 'LATCH_DEBUG', 'OCLIF_COLUMNS'].some((name) => name in process.env)) return
+  try {
+    if (fstatSync(1).isCharacterDevice()) return
+    const saved = JSON.parse(readFileSync(new URL('../dist/fast/root-help.json', import.meta.url), 'utf8'))
+    const {description, name, oclif, version} = pjson
+    if (saved.pjson !== JSON.stringify({description, name, oclif, version})) return
+    if (saved.manifestSize !== statSync(new URL('../oclif.manifest.json', import.meta.url)).size) return
+    if (!saved.plugins.every((plugin) => installedVersion(plugin.name) === plugin.version)) return
+    // oclif reads user plugins from $LATCH_DATA_DIR/package.json (else $XDG_DATA_HOME/latch, ~/.local/share/latch).
+    const scoped = process.env[`${pjson.oclif.bin.replaceAll('@', '').replaceAll(/[/-]/g, '_').toUpperCase()}_DATA_DIR`]
+    const data = scoped || join(process.env.XDG_DATA_HOME || join(process.env.HOME || homedir(), '.local/share'), pjson.oclif.dirname)
+    if (!missing(join(data, 'package.json'))) return
+    // Longer than this, the VERSION line would wrap in 80 columns.
+    if (userAgent().length > 70) return
+    return saved.text.replace('<%= userAgent %>', userAgent())
+  } catch {}
+}
+
+/** The version of package `name` as Node would resolve it from latch's root, or undefined. */
+function installedVersion(name) {
+  for (let dir = fileURLToPath(new URL('..', import.meta.url)); ; dir = dirname(dir)) {
+    const path = join(dir, 'node_modules', name, 'package.json')
+    if (!missing(path)) return JSON.parse(readFileSync(path, 'utf8')).version
+    if (dirname(dir) === dir) return
+  }
+}
+
+/** Whether nothing is at `path` (ENOENT); false when something is, or when it cannot be told. */
+function missing(path) {
+  try {
+    statSync(path)
+    return false
+  } catch (error) {
+    return error.code === 'ENOENT'
+  }
 }
 
 /** Any sign of WSL, where oclif names the platform "wsl" after more checks: it then answers itself. */

@@ -28,7 +28,7 @@ import {fileURLToPath} from 'node:url'
 const root = fileURLToPath(new URL('..', import.meta.url))
 
 /**
- * Each: name, file (under src/), find (must occur exactly once), replace, tests (files to run).
+ * Each: name, file (under src/, or bin/run.js, which runs uncompiled), find (must occur exactly once), replace, tests (files to run).
  * `also` holds further {find, replace} edits of the same file when one bug needs two edits.
  */
 const MUTATIONS = [
@@ -499,6 +499,35 @@ const MUTATIONS = [
     replace: 'const slowDown = current.polls <= options.forcedPolls',
     tests: ['test/emulator/slow-down.test.ts'],
   },
+  // --- root help rendered at build time (bin/run.js, scripts/root-help.js) ---
+  {
+    name: 'help: the saved root help on a terminal too',
+    file: 'bin/run.js',
+    find: 'if (fstatSync(1).isCharacterDevice()) return',
+    replace: 'fstatSync(1)',
+    tests: ['test/e2e/fast-path.test.ts'],
+  },
+  {
+    name: 'help: the saved root help despite FORCE_COLOR',
+    file: 'bin/run.js',
+    find: "['DEBUG', 'FORCE_COLOR', 'LATCH_DEBUG', 'OCLIF_COLUMNS']",
+    replace: "['DEBUG', 'LATCH_DEBUG', 'OCLIF_COLUMNS']",
+    tests: ['test/e2e/fast-path.test.ts'],
+  },
+  {
+    name: 'help: the saved root help whatever plugin versions are installed',
+    file: 'bin/run.js',
+    find: 'if (!saved.plugins.every((plugin) => installedVersion(plugin.name) === plugin.version)) return',
+    replace: '',
+    tests: ['test/e2e/fast-path.test.ts'],
+  },
+  {
+    name: 'help: the saved root help despite user plugins in the data dir',
+    file: 'bin/run.js',
+    find: "if (!missing(join(data, 'package.json'))) return",
+    replace: '',
+    tests: ['test/e2e/fast-path.test.ts'],
+  },
   // --- latch in a host CLI (plugin, library, replaceable context) ---
   {
     name: "plugin: the host's default API URL wins over the issuer the user chose",
@@ -611,8 +640,8 @@ const MUTATIONS = [
   {
     name: 'tokens: rotate revokes the old one before verifying the new one',
     file: 'src/manage/rotate.ts',
-    find: "await steps.run(`Verifying the new ${noun}...`, () => verify(context, kind, created.secret))",
-    replace: "await session.api.revoke(session.credential, old.id)\n    await steps.run(`Verifying the new ${noun}...`, () => verify(context, kind, created.secret))",
+    find: 'await verify(context, kind, created.secret)',
+    replace: 'await session.api.revoke(session.credential, old.id)\n      await verify(context, kind, created.secret)',
     tests: ['test/e2e/tokens.test.ts'],
   },
   {
@@ -804,12 +833,17 @@ async function runMutation(mutation) {
 
   const started = performance.now()
   originals.set(srcPath, original)
-  originals.set(distPath, readFileSync(distPath, 'utf8'))
+  // A file outside src/ (bin/run.js) runs as it is: nothing to compile or bundle.
+  const compiled = mutation.file.startsWith('src/')
+  if (compiled) originals.set(distPath, readFileSync(distPath, 'utf8'))
   try {
     writeFileSync(srcPath, mutated)
-    writeFileSync(distPath, await compile(mutation.file, mutated))
-    bundleMutated = true
-    rebundle()
+    if (compiled) {
+      writeFileSync(distPath, await compile(mutation.file, mutated))
+      bundleMutated = true
+      rebundle()
+    }
+
     const buildMs = performance.now() - started
     const result = await runJest(mutation.tests)
     return {

@@ -33,7 +33,7 @@ export async function tokenLogin(context: Context, options: TokenLoginOptions = 
     options.json,
   )
   if (outcome.authenticated) {
-    const warning = await expiryWarning(context, {origin: context.store.path, scopes: user?.token?.scopes, secret, source: 'file'}, user?.token?.expires_at)
+    const warning = await expiryWarning(context, {origin: context.store.path, scopes: user?.token?.scopes, secret, source: 'file'}, user?.token?.expires_at, user?.token?.id)
     if (warning) return {...outcome, expiry_warning: warning}
   }
 

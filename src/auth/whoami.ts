@@ -81,7 +81,7 @@ export async function whoami(context: Context): Promise<WhoamiReport> {
 
   const {apiUrl, issuer} = context.config
   const expiresAt = printedExpiry(token.source === 'file' && token.value.expiresAt ? token.value.expiresAt : (identity?.token?.expires_at ?? token.value.expiresAt)) ?? null
-  const warning = await expiryWarning(context, credential, expiresAt)
+  const warning = await expiryWarning(context, credential, expiresAt, identity?.token?.id)
   return {
     api_url: {origin: apiUrl.origin, source: apiUrl.source, value: apiUrl.value},
     authenticated: true,

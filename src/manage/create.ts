@@ -23,6 +23,8 @@ export type CreatedReport = {
   expires_at: null | string
   id: string
   name: string
+  /** The organization it acts in. */
+  org?: {id: string; name: string}
   scopes: string[]
 } & ({key: string} | {token: string})
 
@@ -31,7 +33,9 @@ export async function createCredential(context: Context, kind: ManagedKind, opti
   const scopes = options.scopes === undefined ? undefined : parseScopes(options.scopes)
   const expiresAt = kind.expires ? parseExpiry(options.expires) : undefined
   const session = await openSession(context, kind)
-  const created = await session.api.create(session.credential, {name, ...(scopes ? {scopes} : {}), ...(kind.expires ? {expires_at: expiresAt} : {})})
+  // The organization it is for: --org, LATCH_ORG or the stored default (config.ts); else the platform's default (the first membership).
+  const org = context.config.org?.value
+  const created = await session.api.create(session.credential, {name, ...(org ? {org} : {}), ...(scopes ? {scopes} : {}), ...(kind.expires ? {expires_at: expiresAt} : {})})
   if (!options.json) context.note(shownOnce(created, kind))
   return createdReport(created, kind)
 }
@@ -42,6 +46,7 @@ export function createdReport(created: CreatedCredential, kind: ManagedKind): Cr
     expires_at: created.expires_at,
     id: created.id,
     name: created.name,
+    ...(created.org ? {org: created.org} : {}),
     scopes: created.scopes,
   }
   return kind.secretField === 'key' ? {...record, key: created.secret} : {...record, token: created.secret}
@@ -51,7 +56,7 @@ export function createdReport(created: CreatedCredential, kind: ManagedKind): Cr
 export function shownOnce(created: CreatedCredential, kind: ManagedKind): string {
   const expiry = kind.expires ? `; expires ${created.expires_at ? printedExpiry(created.expires_at) : 'never'}` : ''
   return [
-    `Created ${kind.noun} ${safeText(created.id)} (${safeText(created.name)}): scopes ${safeText(created.scopes.join(', ') || 'none', 300)}${expiry}.`,
+    `Created ${kind.noun} ${safeText(created.id)} (${safeText(created.name)})${created.org ? ` in ${safeText(created.org.name)}` : ''}: scopes ${safeText(created.scopes.join(', ') || 'none', 300)}${expiry}.`,
     `This is the only time the ${kind.noun} is shown (latch does not keep it): store it now, e.g. as a CI secret (\`gh secret set NAME\` reads it from stdin).`,
   ].join('\n')
 }

@@ -13,7 +13,10 @@ export interface ListResult {
 
 export async function listCredentials(context: Context, kind: ManagedKind): Promise<ListResult> {
   const session = await openSession(context, kind)
-  const records = await session.api.list(session.credential)
+  // In the current organization only, when one is chosen (--org, LATCH_ORG, the stored default).
+  const org = context.config.org
+  const all = await session.api.list(session.credential)
+  const records = org ? all.filter((record) => record.org && (record.org.name === org.value || record.org.id === org.value)) : all
   return {
     records: records.map((record) => ({...record, in_use: isInUse(session, record)})),
     usedFrom: session.inUse?.origin,

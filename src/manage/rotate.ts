@@ -64,6 +64,20 @@ export interface RotateOptions {
   json?: boolean
   name?: string
   scopes?: string
+  /**
+   * Ctrl-C or SIGTERM: the rotation stops at the next safe point. Before the replacement is verified
+   * that is the next step (a replacement already made is revoked again); once it is verified, the
+   * rotation finishes, so that its secret is printed and the old one revoked.
+   */
+  signal?: AbortSignal
+}
+
+/** The error a stopped rotation ends with: exit 130 (Ctrl-C) or 143 (SIGTERM). */
+export function rotationInterrupted(signal: AbortSignal): LatchError {
+  const terminated = signal.reason === 'SIGTERM'
+  return new LatchError(terminated ? ErrorKind.Terminated : ErrorKind.Cancelled, terminated ? 'Stopped by SIGTERM' : 'Cancelled', {
+    hint: 'see above for where things stand',
+  })
 }
 
 export async function rotateCredential(context: Context, kind: ManagedKind, id: string, options: RotateOptions): Promise<RotationReport> {
@@ -96,6 +110,7 @@ export async function rotateCredential(context: Context, kind: ManagedKind, id: 
   }
 
   state.old.name = old.name
+  if (options.signal?.aborted) return stop('read', rotationInterrupted(options.signal), `Nothing changed: no new ${noun} was created and none was revoked.`)
   const scopes = asked ?? old.scopes
   if (asked) checkNarrower(asked, old.scopes, noun)
   const name = newName ?? nextName(old.name, all.map((record) => record.name))
@@ -133,9 +148,13 @@ export async function rotateCredential(context: Context, kind: ManagedKind, id: 
 
   // 3. verify
   try {
-    await steps.run(`Verifying the new ${noun}...`, () => verify(context, kind, created.secret))
+    await steps.run(`Verifying the new ${noun}...`, async () => {
+      if (options.signal?.aborted) throw rotationInterrupted(options.signal)
+      await verify(context, kind, created.secret)
+    })
     state.replacement.verified = true
   } catch (error) {
+    const interrupted = error instanceof LatchError && (error.kind === ErrorKind.Cancelled || error.kind === ErrorKind.Terminated)
     // Never left half-made: the unverified replacement is revoked again, the old one is untouched.
     let cleanup: string
     try {
@@ -149,8 +168,10 @@ export async function rotateCredential(context: Context, kind: ManagedKind, id: 
     return stop(
       'verify',
       error,
-      `The old ${noun} ${oldLabel} is still valid (not revoked); the new ${noun} ${newLabel} was created but did not pass verification, ${cleanup}.`,
-      `keep using the old ${noun}, and run \`latch ${kind.command} rotate ${safeText(old.id)}\` again once the platform accepts new ones`,
+      `The old ${noun} ${oldLabel} is still valid (not revoked); the new ${noun} ${newLabel} was created but ${interrupted ? 'the rotation was stopped before it was verified' : 'did not pass verification'}, ${cleanup}.`,
+      interrupted
+        ? `keep using the old ${noun}; run \`latch ${kind.command} rotate ${safeText(old.id)}\` again to rotate it`
+        : `keep using the old ${noun}, and run \`latch ${kind.command} rotate ${safeText(old.id)}\` again once the platform accepts new ones`,
     )
   }
 

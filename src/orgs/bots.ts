@@ -37,7 +37,7 @@ export async function deleteBotIn(context: Context, wanted: string, options: {fo
     const bot = await findBot(context, credential, org, wanted)
     const keys = `${bot.key_count} ${bot.key_count === 1 ? 'key' : 'keys'}`
     const question = `Delete bot ${safeText(bot.name)} (${safeText(bot.id)}) in ${safeText(bot.org.name)}? Its ${keys} will stop working at once.`
-    if (!(await confirmed(context, question, options, `bots delete ${wanted}`))) return {deleted: false}
+    if (!(await confirmed(context, question, options, 'delete', `bots delete ${wanted}`))) return {deleted: false}
     const deleted = await deleteBot(context.platform, credential, org, bot.id)
     context.note(`Deleted bot ${safeText(deleted.name)} in ${safeText(deleted.org.name)}; ${deleted.keys_revoked} ${deleted.keys_revoked === 1 ? 'key' : 'keys'} revoked.`)
     return {...deleted, deleted: true}
@@ -72,7 +72,7 @@ export async function revokeKeyOf(context: Context, wanted: string, id: string, 
     const bot = await findBot(context, credential, org, wanted)
     const key = await findKey(context, credential, org, bot, id)
     const question = `Revoke key ${safeText(key.id)} (${safeText(key.masked)}${key.label ? `, ${safeText(key.label)}` : ''}) of bot ${safeText(bot.name)}? Whatever uses it stops working at once.`
-    if (!(await confirmed(context, question, options, `bots keys revoke ${wanted} ${id}`))) return {deleted: false}
+    if (!(await confirmed(context, question, options, 'revoke', `bots keys revoke ${wanted} ${id}`))) return {deleted: false}
     const revoked = await revokeBotKey(context.platform, credential, org, bot.id, key.id)
     context.note(`Revoked key ${safeText(revoked.id)} (${safeText(revoked.masked)}) of bot ${safeText(bot.name)}.`)
     return {...revoked, deleted: true}
@@ -153,10 +153,10 @@ function checkLabel(label: string): void {
 }
 
 /** Yes on --force; on a terminal, the person's answer (default No); without one, a usage error. */
-async function confirmed(context: Context, question: string, options: {force: boolean}, command: string): Promise<boolean> {
+async function confirmed(context: Context, question: string, options: {force: boolean}, verb: 'delete' | 'revoke', command: string): Promise<boolean> {
   if (options.force) return true
   if (!(context.stdin.isTTY && context.stderr.isTTY)) {
-    throw new LatchError(ErrorKind.Usage, 'Refusing to delete without confirmation', {hint: `run \`${context.bin} ${command} --force\` in scripts and pipelines`})
+    throw new LatchError(ErrorKind.Usage, `Refusing to ${verb} without confirmation`, {hint: `run \`${context.bin} ${command} --force\` in scripts and pipelines`})
   }
 
   if (await context.confirm(question)) return true

@@ -34,7 +34,8 @@ export interface Me {
   /** Absent from servers without bots: the caller is then the user above. */
   principal?: Principal
   scopes: string[]
-  token: {expires_at: null | string; type: TokenType}
+  /** `id`: the credential's own id (`pat_…`; for an exchanged token its API key's), from servers that say it. */
+  token: {expires_at: null | string; id?: string; type: TokenType}
 }
 
 export interface Project {
@@ -102,6 +103,7 @@ export class PlatformClient {
       scopes: me.scopes,
       token: {
         expires_at: typeof tokenInfo.expires_at === 'string' ? tokenInfo.expires_at : null,
+        ...(typeof tokenInfo.id === 'string' && /^[\w.-]{1,100}$/.test(tokenInfo.id) ? {id: tokenInfo.id} : {}),
         type: TOKEN_TYPES.has(tokenInfo.type as TokenType) ? (tokenInfo.type as TokenType) : 'oauth',
       },
     }

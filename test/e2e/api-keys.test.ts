@@ -2,7 +2,8 @@
  * API keys end to end against the emulator (issue 15 §2, §3): `latch keys …`, and LATCH_API_KEY
  * exchanged at the token endpoint (RFC 8693) for a short-lived token that alone goes to the platform
  * API, cached per key (named by its hash, 0600, under a lock: 50 parallel runs make one exchange), with
- * LATCH_TOKEN > LATCH_API_KEY > the stored login.
+ * LATCH_TOKEN > LATCH_API_KEY > the stored login; and a server without token exchange (the quirky test
+ * server, test/helpers/quirky-server.ts).
  */
 import {afterEach, beforeEach, describe, expect, it} from '@jest/globals'
 import {createHash} from 'node:crypto'
@@ -12,6 +13,7 @@ import {join} from 'node:path'
 import {runCli} from '../helpers/cli.js'
 import {useEmulator, useSandbox} from '../helpers/emulator.js'
 import {type FaultyProxy, startFaultyProxy} from '../helpers/faulty-proxy.js'
+import {startQuirkyServer} from '../helpers/quirky-server.js'
 
 const emulator = useEmulator(['--interval', '0.2'])
 const sandbox = useSandbox(emulator)
@@ -183,5 +185,24 @@ describe('LATCH_API_KEY in a pipeline', () => {
     expect(result.code).toBe(2)
     expect(result.stderr).toContain('Invalid API key in LATCH_API_KEY: it has 19 characters after sk_live_, not 64')
     expect(result.stderr).not.toContain('NOT-A-REAL')
+  })
+})
+
+describe('LATCH_API_KEY against a server without token exchange', () => {
+  it('says the server does not exchange API keys (no RFC 8693), and sends the key nowhere else; a token cached for another issuer is not used', async () => {
+    const server = await startQuirkyServer()
+    try {
+      const {key} = await emulator.createApiKey({scopes: ['inference']})
+      expect((await cli(['token'], {LATCH_API_KEY: key})).code).toBe(0)
+      await expect(stat(cacheFile(key))).resolves.toBeTruthy()
+      const result = await runCli(['whoami'], {env: sandbox.env({LATCH_API_KEY: key, LATCH_ISSUER: server.issuer})})
+      expect(result.code).toBe(3)
+      expect(result.stderr).toContain(`Error: The server at ${server.issuer} does not exchange API keys for tokens (RFC 8693 token exchange)`)
+      expect(result.stderr).toContain('Hint: unset LATCH_API_KEY and sign in with `latch login`, or set LATCH_TOKEN')
+      expect(server.requests.filter((request) => request.path.startsWith('/v1'))).toEqual([])
+      expect(server.requests.find((request) => request.path === '/token')?.grant_type).toBe('urn:ietf:params:oauth:grant-type:token-exchange')
+    } finally {
+      await server.stop()
+    }
   })
 })

@@ -22,8 +22,8 @@ const BOT_KEY = /^sk_bot_[0-9a-f]{64}$/
 const KEY_SCOPES = ['account.read', 'keys.read', 'keys.write']
 
 /** Signs in through the device flow as `user`, approved through the control API; the login is stored in the sandbox. */
-async function loginAs(user: string, scopes = KEY_SCOPES): Promise<void> {
-  const login = startCli(['login', '--no-browser', '--scopes', scopes.join(',')], {env: sandbox.env()})
+async function loginAs(user: string, scopes = KEY_SCOPES, extra: string[] = []): Promise<void> {
+  const login = startCli(['login', '--no-browser', '--scopes', scopes.join(','), ...extra], {env: sandbox.env()})
   login.process.stdin?.end()
   const [, code] = await login.waitFor(DEVICE_CODE)
   await emulator.approve(code, user)
@@ -55,6 +55,11 @@ async function meStatus(token: string): Promise<number> {
   return response.status
 }
 
+/** The default profile's stored organization. */
+async function storedOrg(): Promise<string | undefined> {
+  return (await readLogin(sandbox.credentialsPath)).org
+}
+
 function cli(args: string[], env: Record<string, string> = {}) {
   return runCli(args, {env: sandbox.env(env)})
 }
@@ -83,7 +88,7 @@ describe('latch orgs', () => {
     const switched = await cli(['orgs', 'switch', 'org_globex'])
     expect(switched.code).toBe(0)
     expect(switched.stdout).toContain('Switched to globex (org_globex), where you are an admin.')
-    expect((await readLogin(sandbox.credentialsPath)).org).toBe('globex')
+    expect(await storedOrg()).toBe('globex')
 
     const current = async (args: string[], env: Record<string, string> = {}) => JSON.parse((await cli(['orgs', 'list', '--json', ...args], env)).stdout).current
     expect(await current([])).toMatchObject({name: 'globex', origin: sandbox.credentialsPath, source: 'file'})
@@ -95,6 +100,29 @@ describe('latch orgs', () => {
     expect(whoami.org).toEqual({id: 'org_globex', name: 'globex', role: 'admin'})
     expect(whoami.org_origin).toEqual({origin: sandbox.credentialsPath, source: 'file'})
     expect((await cli(['whoami'])).stdout).toContain(`Org:      globex (org_globex), role admin, from the default stored in ${sandbox.credentialsPath}`)
+  })
+
+  it('a new login of the same person keeps the stored default; a login as someone else drops it', async () => {
+    await loginAs('bob')
+    expect((await cli(['orgs', 'switch', 'globex'])).code).toBe(0)
+    await loginAs('bob')
+    expect(await storedOrg()).toBe('globex')
+    await loginAs('alice')
+    expect(await storedOrg()).toBeUndefined()
+    expect(JSON.parse((await cli(['orgs', 'list', '--json'])).stdout).current).toMatchObject({name: 'acme', source: 'default'})
+  })
+
+  it('each profile keeps its own default: orgs switch --profile stores it in that login only', async () => {
+    await loginAs('bob')
+    await loginAs('bob', KEY_SCOPES, ['--profile', 'work'])
+    expect((await cli(['orgs', 'switch', 'globex', '--profile', 'work'])).code).toBe(0)
+    const file = JSON.parse(await readFile(sandbox.credentialsPath, 'utf8'))
+    expect(file.profiles.work.org).toBe('globex')
+    expect(file.profiles.default.org).toBeUndefined()
+    const current = async (env: Record<string, string> = {}, args: string[] = []) => JSON.parse((await cli(['orgs', 'list', '--json', ...args], env)).stdout).current.name
+    expect(await current({}, ['--profile', 'work'])).toBe('globex')
+    expect(await current({LATCH_PROFILE: 'work'})).toBe('globex')
+    expect(await current()).toBe('acme')
   })
 
   it('refuses to switch to an organization you are not in (exit 13), and while LATCH_TOKEN is set (exit 2)', async () => {
@@ -251,7 +279,10 @@ describe('latch bots keys', () => {
     const key = (await cli(['bots', 'keys', 'create', name, '--label', 'x'])).stdout.trim()
     const [{id}] = JSON.parse((await cli(['bots', 'keys', 'list', name, '--json'])).stdout).keys
 
-    expect((await cli(['bots', 'keys', 'revoke', name, id])).code).toBe(2)
+    const unforced = await cli(['bots', 'keys', 'revoke', name, id])
+    expect(unforced.code).toBe(2)
+    expect(unforced.stderr).toContain('Error: Refusing to revoke without confirmation')
+    expect(unforced.stderr).toContain(`Hint: run \`latch bots keys revoke ${name} ${id} --force\``)
     expect(await meStatus(key)).toBe(200)
     const revoked = await cli(['bots', 'keys', 'revoke', name, id, '--force'])
     expect(revoked.code).toBe(0)
@@ -293,6 +324,54 @@ describe('latch bots keys', () => {
     const {keys} = JSON.parse((await cli(['bots', 'keys', 'list', name, '--json'])).stdout)
     expect(keys).toHaveLength(1)
     expect(keys[0]).toMatchObject({label: 'deploy', masked: `${fresh.slice(0, 8)}...${fresh.slice(-4)}`})
+  })
+})
+
+describe('latch tokens --org', () => {
+  it('tokens create --org makes a PAT bound to that organization; it is refused on the other one', async () => {
+    await loginAs('bob')
+    const made = await cli(['tokens', 'create', '--name', 'globex-ci', '--scopes', 'account.read,keys.read,keys.write', '--org', 'globex', '--json'])
+    expect(made.code).toBe(0)
+    const report = JSON.parse(made.stdout)
+    expect(report.org).toEqual({id: 'org_globex', name: 'globex'})
+
+    const whoami = JSON.parse((await cli(['whoami', '--json'], {LATCH_TOKEN: report.token})).stdout)
+    expect(whoami.org).toEqual({id: 'org_globex', name: 'globex', role: 'admin'})
+    const elsewhere = await cli(['bots', 'list', '--org', 'acme'], {LATCH_TOKEN: report.token})
+    expect(elsewhere.code).toBe(12)
+    expect((await cli(['bots', 'list'], {LATCH_TOKEN: report.token})).code).toBe(0)
+
+    // Without --org, the current organization decides: LATCH_ORG here.
+    const fromEnv = JSON.parse((await cli(['tokens', 'create', '--name', 'env', '--scopes', 'account.read', '--json'], {LATCH_ORG: 'globex'})).stdout)
+    expect(fromEnv.org.name).toBe('globex')
+    const byDefault = JSON.parse((await cli(['tokens', 'create', '--name', 'first', '--scopes', 'account.read', '--json'])).stdout)
+    expect(byDefault.org.name).toBe('acme')
+  })
+
+  it('tokens list --org shows only the tokens of that organization', async () => {
+    await loginAs('bob')
+    const [inAcme, inGlobex] = [botName(), botName()]
+    await cli(['tokens', 'create', '--name', inAcme, '--scopes', 'account.read', '--org', 'acme'])
+    await cli(['tokens', 'create', '--name', inGlobex, '--scopes', 'account.read', '--org', 'org_globex'])
+    const listed = async (args: string[]) => JSON.parse((await cli(['tokens', 'list', '--json', ...args])).stdout) as Array<{name: string; org: {name: string}}>
+    const globex = await listed(['--org', 'globex'])
+    expect(globex.map((token) => token.name)).toContain(inGlobex)
+    expect(globex.map((token) => token.name)).not.toContain(inAcme)
+    expect(new Set(globex.map((token) => token.org.name))).toEqual(new Set(['globex']))
+    const acme = await listed(['--org', 'org_acme'])
+    expect(acme.map((token) => token.name)).toContain(inAcme)
+    expect(new Set(acme.map((token) => token.org.name))).toEqual(new Set(['acme']))
+    expect((await listed([])).map((token) => token.name)).toEqual(expect.arrayContaining([inAcme, inGlobex]))
+  })
+
+  it('tokens create --org naming an organization you are not in: not_found (exit 13), nothing made', async () => {
+    await loginAs('alice')
+    const name = botName()
+    const result = await cli(['tokens', 'create', '--name', name, '--scopes', 'account.read', '--org', 'globex'])
+    expect(result.code).toBe(13)
+    expect(result.stdout).toBe('')
+    expect(result.stderr).toContain('globex')
+    expect(JSON.parse((await cli(['tokens', 'list', '--json'])).stdout).map((token: {name: string}) => token.name)).not.toContain(name)
   })
 })
 

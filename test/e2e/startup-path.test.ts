@@ -41,10 +41,12 @@ afterAll(async () => {
   if (hooks) await rm(hooks, {force: true, recursive: true})
 })
 
+let logs = 0
+
 /** The URLs of the modules `latch ...args` loads as ES modules or through an ES module import. */
-async function modulesLoadedBy(args: string[]): Promise<string[]> {
-  const log = join(hooks, `${args.join('-').replaceAll(/\W/g, '_')}.log`)
-  const result = await runCli(args, {env: sandbox.env({LATCH_TEST_MODULE_LOG: log, NODE_OPTIONS: `--import=${join(hooks, 'register.mjs')}`})})
+async function modulesLoadedBy(args: string[], env: Record<string, string> = {}): Promise<string[]> {
+  const log = join(hooks, `${++logs}-${args.join('-').replaceAll(/\W/g, '_')}.log`)
+  const result = await runCli(args, {env: sandbox.env({...env, LATCH_TEST_MODULE_LOG: log, NODE_OPTIONS: `--import=${join(hooks, 'register.mjs')}`})})
   expect(result.stderr).not.toMatch(/Error/)
   const urls = (await readFile(log, 'utf8').catch(() => '')).split('\n').filter(Boolean)
   // The hook saw the start itself: an empty log would prove nothing.
@@ -102,8 +104,16 @@ async function builtinsLoadedBy(args: string[]): Promise<string[]> {
 
 describe('start-up path', () => {
   it('the check below sees oclif when it runs, bundled or not', async () => {
-    expect(await loadsOclif(await modulesLoadedBy(['--help']))).toBe(true)
+    expect(await loadsOclif(await modulesLoadedBy(['login', '--help']))).toBe(true)
     expect(await loadsOclif(await modulesLoadedBy(['whoami', '--help']))).toBe(true)
+  })
+
+  // bin/run.js prints the root help rendered at build time (scripts/root-help.js) when oclif would print that
+  // text; test/e2e/fast-path.test.ts checks it is what oclif prints, and that anything else goes to oclif.
+  it.each([[[]], [['--help']], [['-h']], [['help']]])('latch %j to a pipe loads no oclif, and with FORCE_COLOR it does', async (args) => {
+    expect(await loadsOclif(await modulesLoadedBy(args))).toBe(false)
+    const urls = await modulesLoadedBy(args, {FORCE_COLOR: '1'})
+    expect(await loadsOclif(urls)).toBe(true)
   })
 
   it.each([[['--version']], [['token']], [['whoami']], [['whoami', '--json']]])('latch %j loads no oclif and no OAuth library', async (args) => {
@@ -144,8 +154,8 @@ describe('start-up path', () => {
   })
 
   // oclif requires these at load for rare uses; the bundle loads them on first use (scripts/bundle.js).
-  it('latch --help loads no child_process, readline, perf_hooks or fs.promises', async () => {
-    const loaded = await builtinsLoadedBy(['--help'])
+  it('latch login --help loads no child_process, readline, perf_hooks or fs.promises', async () => {
+    const loaded = await builtinsLoadedBy(['login', '--help'])
     expect(loaded.filter((name) => ['child_process', 'internal/fs/promises', 'perf_hooks', 'readline'].includes(name))).toEqual([])
   })
 

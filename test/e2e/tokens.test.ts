@@ -8,7 +8,7 @@
 import {afterEach, beforeEach, describe, expect, it} from '@jest/globals'
 import {readFile} from 'node:fs/promises'
 
-import {runCli} from '../helpers/cli.js'
+import {runCli, startCli} from '../helpers/cli.js'
 import {useEmulator, useSandbox} from '../helpers/emulator.js'
 import {type FaultyProxy, startFaultyProxy} from '../helpers/faulty-proxy.js'
 import {holdCredentialsLock, readLogin} from '../helpers/files.js'
@@ -70,13 +70,13 @@ describe('tokens create', () => {
     expect(Math.abs(lifetime - 12 * 3_600_000)).toBeLessThan(60_000)
   })
 
-  it('--json holds id, name, scopes, created_at, expires_at (null for never) and token; the default expiry is 30 days', async () => {
+  it('--json holds id, name, org, scopes, created_at, expires_at (null for never) and token; the default expiry is 30 days', async () => {
     await signIn()
     const never = await cli(['tokens', 'create', '--name', 'forever', '--expires', 'never', '--json'])
     expect(never.code).toBe(0)
     expect(never.stderr).toBe('')
     const report = JSON.parse(never.stdout)
-    expect(Object.keys(report).sort()).toEqual(['created_at', 'expires_at', 'id', 'name', 'scopes', 'token'])
+    expect(Object.keys(report).sort()).toEqual(['created_at', 'expires_at', 'id', 'name', 'org', 'scopes', 'token'])
     expect(report.expires_at).toBeNull()
     expect(report.token).toMatch(PAT)
     // Without --scopes: the login defaults.
@@ -231,6 +231,20 @@ describe('tokens rotate', () => {
     expect(JSON.parse(whoami.stdout).token.type).toBe('pat')
   })
 
+  it('--profile: the login of that profile is the one used, marked, and replaced in its own entry; the default profile is untouched', async () => {
+    const home = await signIn()
+    const work = await emulator.createPat({name: 'work', scopes: ADMIN_SCOPES})
+    expect((await runCli(['login', '--token', '--profile', 'work'], {env: sandbox.env(), input: `${work.token}\n`})).code).toBe(0)
+    const listed = JSON.parse((await cli(['tokens', 'list', '--json', '--profile', 'work'])).stdout) as Listed[]
+    expect(listed.find((token) => token.in_use)?.id).toBe(work.id)
+    const rotated = await cli(['tokens', 'rotate', work.id, '--profile', 'work'])
+    expect(rotated.code).toBe(0)
+    type Login = {token?: {access_token: string}}
+    const file = JSON.parse(await readFile(sandbox.credentialsPath, 'utf8')) as {profiles: Record<string, Login>}
+    expect(file.profiles.work.token?.access_token).toBe(rotated.stdout.trim())
+    expect(file.profiles.default.token?.access_token).toBe(home.token)
+  })
+
   it('rotating the token in LATCH_TOKEN says that LATCH_TOKEN still holds the old one', async () => {
     const pat = await emulator.createPat({name: 'env', scopes: ADMIN_SCOPES})
     const result = await cli(['tokens', 'rotate', pat.id], {LATCH_TOKEN: pat.token})
@@ -331,6 +345,36 @@ describe('tokens rotate', () => {
       expect(await storedToken()).toBe(admin.token)
     }, 40_000)
 
+    it('Ctrl-C while the replacement is being created: it is revoked again before verification, the old one untouched, exit 130', async () => {
+      const old = await oldToken('svc-interrupted')
+      proxy.fail({answer: {delayMs: 1500}, method: 'POST', path: /^\/v1\/tokens$/, times: 1})
+      const run = startCli(['tokens', 'rotate', old.id], {env: sandbox.env(viaProxy())})
+      run.process.stdin?.end()
+      await run.waitFor(/Creating the replacement svc-interrupted-2\.\.\./)
+      run.process.kill('SIGINT')
+      const result = await run.done
+      expect(result.code).toBe(130)
+      expect(result.stdout).toBe('')
+      expect(result.stderr).toContain('Ctrl-C: stopping at the next safe point')
+      expect(result.stderr).toMatch(/Error: Rotation stopped \(verify\): Cancelled\. The old token pat_[0-9a-f]+ \(svc-interrupted\) is still valid \(not revoked\); the new token pat_[0-9a-f]+ \(svc-interrupted-2\) was created but the rotation was stopped before it was verified, and was revoked again\./)
+      expect(proxy.seen.filter((line) => line.startsWith('GET /v1/me'))).toEqual([])
+      expect(await platformStatus(old.secret)).toBe(200)
+      expect((await list()).map((token) => token.name)).not.toContain('svc-interrupted-2')
+    })
+
+    it('SIGTERM while the old one is being read: nothing changed, exit 143', async () => {
+      const old = await oldToken('svc-terminated')
+      proxy.fail({answer: {delayMs: 1500}, method: 'GET', path: /^\/v1\/tokens$/, times: 1})
+      const run = startCli(['tokens', 'rotate', old.id], {env: sandbox.env(viaProxy())})
+      run.process.stdin?.end()
+      await run.waitFor(/Reading token/)
+      run.process.kill('SIGTERM')
+      const result = await run.done
+      expect(result.code).toBe(143)
+      expect(result.stderr).toContain('Error: Rotation stopped (read): Stopped by SIGTERM. Nothing changed: no new token was created and none was revoked.')
+      expect(proxy.seen.some((line) => line.startsWith('POST'))).toBe(false)
+    })
+
     it('revoke fails: the new one printed and valid, the old one STILL VALID with the command that revokes it', async () => {
       const old = await oldToken('svc-kept')
       proxy.fail({answer: {status: 500}, method: 'DELETE', path: new RegExp(`^/v1/tokens/${old.id}$`)})
@@ -358,11 +402,28 @@ describe('expiry warning (§4)', () => {
     expect(json.expiry_warning.rotate).toBe(`latch tokens rotate ${pat.id}`)
   })
 
-  it('login --token warns too; a token without keys.read gets the command with ID and a pointer to the list', async () => {
+  it('login --token warns too, with the id /v1/me reports', async () => {
     const pat = await emulator.createPat({expires_in: 86_400 + 600, scopes: ['account.read']})
     const result = await runCli(['login', '--token'], {env: sandbox.env(), input: `${pat.token}\n`})
     expect(result.code).toBe(0)
-    expect(result.stderr).toContain('(in 1 day): rotate it with `latch tokens rotate ID` (`latch tokens list` marks it).')
+    expect(result.stderr).toContain(`(in 1 day): rotate it with \`latch tokens rotate ${pat.id}\`.`)
+  })
+
+  it('from a server whose /v1/me names no token id: found in the list with keys.read, else ID and a pointer to the list', async () => {
+    const proxy = await startFaultyProxy(emulator.issuer)
+    try {
+      proxy.fail({answer: {transform: (body) => ({...body, token: {...(body.token as object), id: undefined}})}, method: 'GET', path: /^\/v1\/me$/})
+      const lister = await emulator.createPat({expires_in: 2 * 86_400, scopes: ['account.read', 'keys.read']})
+      const found = await cli(['whoami'], {LATCH_API_URL: proxy.url, LATCH_TOKEN: lister.token})
+      expect(found.stderr).toContain(`rotate it with \`latch tokens rotate ${lister.id}\`.`)
+      expect(proxy.seen).toContain('GET /v1/tokens -> 200')
+      const blind = await emulator.createPat({expires_in: 2 * 86_400, scopes: ['account.read']})
+      const unknown = await cli(['whoami'], {LATCH_API_URL: proxy.url, LATCH_TOKEN: blind.token})
+      expect(unknown.code).toBe(0)
+      expect(unknown.stderr).toContain('rotate it with `latch tokens rotate ID` (`latch tokens list` marks it).')
+    } finally {
+      await proxy.stop()
+    }
   })
 
   it('no warning for a token with 8 days left, or none at all', async () => {

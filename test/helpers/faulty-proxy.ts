@@ -12,8 +12,12 @@ import type {AddressInfo} from 'node:net'
 export interface FaultRule {
   method: string
   path: RegExp
-  /** Answer with this status and body; `drop`: forward the request, then close the connection without an answer. */
-  answer: 'drop' | {body?: unknown; status: number}
+  /**
+   * Answer with this status and body; `drop`: forward the request, then close the connection without an
+   * answer; `transform`: forward it and answer with the server's JSON as `transform` changes it (a
+   * server that leaves a field out); `delayMs`: forward it after that long (a slow server).
+   */
+  answer: 'drop' | {body?: unknown; status: number} | {delayMs: number} | {transform: (body: Record<string, unknown>) => unknown}
   /** How many matching requests to fail (default every one). */
   times?: number
 }
@@ -34,7 +38,7 @@ export async function startFaultyProxy(target: string): Promise<FaultyProxy> {
   const bearers: string[] = []
   const upstream = new URL(target)
 
-  const forward = (req: IncomingMessage, body: Buffer, res?: ServerResponse) =>
+  const forward = (req: IncomingMessage, body: Buffer, res?: ServerResponse, transform?: (body: Record<string, unknown>) => unknown) =>
     new Promise<number>((resolve, reject) => {
       const proxied = request(
         {headers: {...req.headers, host: upstream.host}, hostname: upstream.hostname, method: req.method, path: req.url, port: upstream.port},
@@ -42,6 +46,18 @@ export async function startFaultyProxy(target: string): Promise<FaultyProxy> {
           if (!res) {
             answer.resume()
             answer.on('end', () => resolve(answer.statusCode ?? 0))
+            return
+          }
+
+          if (transform) {
+            const chunks: Buffer[] = []
+            answer.on('data', (chunk: Buffer) => chunks.push(chunk))
+            answer.on('end', () => {
+              const text = JSON.stringify(transform(JSON.parse(Buffer.concat(chunks).toString('utf8'))))
+              res.writeHead(answer.statusCode ?? 502, {'content-length': Buffer.byteLength(text), 'content-type': 'application/json'})
+              res.end(text)
+              resolve(answer.statusCode ?? 0)
+            })
             return
           }
 
@@ -68,7 +84,19 @@ export async function startFaultyProxy(target: string): Promise<FaultyProxy> {
       }
 
       if (rule.times !== undefined) rule.times--
-      if (rule.answer === 'drop') {
+      const {answer} = rule
+      if (typeof answer === 'object' && 'delayMs' in answer) {
+        await new Promise((resolve) => setTimeout(resolve, answer.delayMs))
+        seen.push(`${req.method} ${path} -> ${await forward(req, body, res)} (late)`)
+        return
+      }
+
+      if (typeof answer === 'object' && 'transform' in answer) {
+        seen.push(`${req.method} ${path} -> ${await forward(req, body, res, answer.transform)} (changed)`)
+        return
+      }
+
+      if (answer === 'drop') {
         // The server did the work; the answer never arrives.
         await forward(req, body)
         seen.push(`${req.method} ${path} -> drop`)
@@ -76,9 +104,9 @@ export async function startFaultyProxy(target: string): Promise<FaultyProxy> {
         return
       }
 
-      seen.push(`${req.method} ${path} -> ${rule.answer.status}`)
-      const text = JSON.stringify(rule.answer.body ?? {error: 'server_error', error_description: 'injected failure'})
-      res.writeHead(rule.answer.status, {'content-length': Buffer.byteLength(text), 'content-type': 'application/json'})
+      seen.push(`${req.method} ${path} -> ${answer.status}`)
+      const text = JSON.stringify(answer.body ?? {error: 'server_error', error_description: 'injected failure'})
+      res.writeHead(answer.status, {'content-length': Buffer.byteLength(text), 'content-type': 'application/json'})
       res.end(text)
     } catch {
       res.destroy()

@@ -59,6 +59,8 @@ export function describeWithTools(tools: Record<string, boolean>, name: string, 
 
 export interface TerminalOptions {
   args: string[]
+  /** The program and its first arguments, before `args`; node with bin/run.js unless given. */
+  command?: string[]
   env: Record<string, string>
   height?: number
   width?: number
@@ -88,7 +90,7 @@ export class Terminal {
       .map(([key, value]) => `${key}=${shellQuote(value)}`)
     // After the CLI exits, the wrapper prints its status and keeps the pane alive: a dead pane would
     // no longer report the cursor state the CLI left behind.
-    const cli = `env -i TERM="$TERM" ${assignments.join(' ')} ${shellQuote(process.execPath)} ${shellQuote(BIN)} ${options.args.map(shellQuote).join(' ')}`
+    const cli = `env -i TERM="$TERM" ${assignments.join(' ')} ${[...(options.command ?? [process.execPath, BIN]), ...options.args].map(shellQuote).join(' ')}`
     // `trap : INT` keeps the wrapper alive through Ctrl-C; the CLI itself gets the default disposition.
     await writeFile(script, `#!/bin/sh\ntrap : INT\n${cli}\necho "[exit status $?]"\nexec sleep 600\n`, {mode: 0o755})
     await run('tmux', ['-L', socket, '-f', config, 'new-session', '-d', '-x', String(options.width ?? 100), '-y', String(options.height ?? 50), '-s', 'latch', script])

@@ -30,7 +30,7 @@ const hex = (length: number) => Array.from({length}, () => '0123456789abcdef'[Ma
 
 /** The secret and its random part, so a leak that drops the sk_pat_ / sk_proj_ prefix is caught too. */
 function needles(secret: string): string[] {
-  const body = secret.replace(/^sk_(pat|proj)_/, '')
+  const body = secret.replace(/^sk_(pat|proj|live)_/, '')
   return body.length >= 16 && body !== secret ? [secret, body] : [secret]
 }
 
@@ -171,6 +171,21 @@ async function sweep(mode: 'normal' | 'DEBUG=*'): Promise<void> {
     await run('whoami, LATCH_TOKEN narrow', ['whoami'], {env: {LATCH_TOKEN: narrowPat}})
     await run('logout --force (PAT)', ['logout', '--force'], {exit: 0})
     await run('logout --force (nothing stored)', ['logout', '--force'])
+
+    // API keys (issue 15): LATCH_API_KEY goes to the token endpoint only; lists are masked; the
+    // exchanged-token cache under HOME must not hold the key (checked with the other files below).
+    const apiKey = (await emulator.createApiKey({name: `secrets-${tag}`, scopes: ['keys.read', 'account.read'], user: 'alice'})).key
+    const revokedKey = (await emulator.createApiKey({name: `secrets-revoked-${tag}`, scopes: ['account.read'], user: 'alice'})).key
+    await emulator.revoke(revokedKey)
+    secrets['API key'] = apiKey
+    secrets['revoked API key'] = revokedKey
+    await run('whoami, LATCH_API_KEY', ['whoami'], {env: {LATCH_API_KEY: apiKey}, exit: 0})
+    await run('token --json, LATCH_API_KEY', ['token', '--json'], {env: {LATCH_API_KEY: apiKey}, exit: 0})
+    await run('keys list, LATCH_API_KEY', ['keys', 'list'], {env: {LATCH_API_KEY: apiKey}, exit: 0})
+    await run('keys list --json, LATCH_API_KEY', ['keys', 'list', '--json'], {env: {LATCH_API_KEY: apiKey}, exit: 0})
+    await run('tokens list, LATCH_TOKEN (PAT)', ['tokens', 'list'], {env: {LATCH_TOKEN: pat}, exit: 6})
+    await run('whoami, LATCH_API_KEY revoked', ['whoami'], {env: {LATCH_API_KEY: revokedKey}, exit: EXIT.tokenInvalid})
+    await run('keys rotate, unknown id', ['keys', 'rotate', 'key_0000000000000000'], {env: {LATCH_API_KEY: apiKey}, exit: 13})
 
     // Nothing printed any secret (but `latch token` on stdout).
     const streamLeaks: string[] = []

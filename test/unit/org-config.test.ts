@@ -42,6 +42,8 @@ describe('the chosen organization', () => {
   it('the stored default does not follow a token from LATCH_TOKEN (a bot key or PAT is bound to its own organization)', () => {
     expect(resolveConfig({bin: 'latch', credentials: stored, env: {LATCH_TOKEN: BOT_KEY}, home: '/h'}).org).toBeUndefined()
     expect(resolveConfig({bin: 'latch', credentials: stored, env: {LATCH_ORG: 'acme', LATCH_TOKEN: BOT_KEY}, home: '/h'}).org?.value).toBe('acme')
+    // Nor one from LATCH_API_KEY (an API key is bound to one organization too).
+    expect(resolveConfig({bin: 'latch', credentials: stored, env: {LATCH_API_KEY: `sk_live_${'c'.repeat(64)}`}, home: '/h'}).org).toBeUndefined()
   })
 })
 

@@ -1,6 +1,6 @@
 import {Args} from '@oclif/core'
 
-import {BaseCommand, jsonFlag, orgFlag} from '../../base-command.js'
+import {BaseCommand, caFileFlag, jsonFlag, orgFlag, profileFlag} from '../../base-command.js'
 import {createBotIn} from '../../orgs/bots.js'
 import type {Bot} from '../../platform/orgs.js'
 import {safeText} from '../../ui/terminal-text.js'
@@ -14,11 +14,11 @@ export default class BotsCreate extends BaseCommand {
 
   static examples = ['<%= config.bin %> <%= command.id %> ci-worker', '<%= config.bin %> <%= command.id %> ci-worker --org acme --json']
 
-  static flags = {json: jsonFlag('the bot (id, name, organization, creation time)'), org: orgFlag()}
+  static flags = {json: jsonFlag('the bot (id, name, organization, creation time)'), org: orgFlag(), 'ca-file': caFileFlag, profile: profileFlag()}
 
   async run(): Promise<Bot> {
     const {args, flags} = await this.parse(BotsCreate)
-    const bot = await createBotIn(await this.context({org: flags.org}), args.name)
+    const bot = await createBotIn(await this.context({caFile: flags['ca-file'], org: flags.org, profile: flags.profile}), args.name)
     if (!this.jsonEnabled()) this.log(`Created bot ${safeText(bot.name)} (${safeText(bot.id)}) in ${safeText(bot.org.name)}.`)
     return bot
   }

@@ -1,6 +1,6 @@
 import {Args, Flags} from '@oclif/core'
 
-import {BaseCommand, jsonFlag, orgFlag} from '../../base-command.js'
+import {BaseCommand, caFileFlag, jsonFlag, orgFlag, profileFlag} from '../../base-command.js'
 import {deleteBotIn} from '../../orgs/bots.js'
 
 export default class BotsDelete extends BaseCommand {
@@ -16,10 +16,12 @@ export default class BotsDelete extends BaseCommand {
     force: Flags.boolean({char: 'f', description: 'Do not ask for confirmation (required without a terminal).'}),
     json: jsonFlag('the deleted bot and how many keys were revoked'),
     org: orgFlag(),
+    'ca-file': caFileFlag,
+    profile: profileFlag(),
   }
 
   async run(): Promise<object> {
     const {args, flags} = await this.parse(BotsDelete)
-    return deleteBotIn(await this.context({org: flags.org}), args.bot, {force: flags.force})
+    return deleteBotIn(await this.context({caFile: flags['ca-file'], org: flags.org, profile: flags.profile}), args.bot, {force: flags.force})
   }
 }

@@ -1,4 +1,4 @@
-import {BaseCommand, jsonFlag, orgFlag} from '../../base-command.js'
+import {BaseCommand, caFileFlag, jsonFlag, orgFlag, profileFlag} from '../../base-command.js'
 import {listOrganizations, type OrgListing} from '../../orgs/memberships.js'
 import {formatOrgs} from '../../ui/orgs-report.js'
 
@@ -10,11 +10,11 @@ export default class OrgsList extends BaseCommand {
 
   static examples = ['<%= config.bin %> <%= command.id %>', '<%= config.bin %> <%= command.id %> --json']
 
-  static flags = {json: jsonFlag('the organizations (id, name, role, current) and the current one with where it was chosen'), org: orgFlag()}
+  static flags = {json: jsonFlag('the organizations (id, name, role, current) and the current one with where it was chosen'), org: orgFlag(), 'ca-file': caFileFlag, profile: profileFlag()}
 
   async run(): Promise<OrgListing> {
     const {flags} = await this.parse(OrgsList)
-    const listing = await listOrganizations(await this.context({org: flags.org}))
+    const listing = await listOrganizations(await this.context({caFile: flags['ca-file'], org: flags.org, profile: flags.profile}))
     if (!this.jsonEnabled()) this.log(formatOrgs(listing))
     return listing
   }

@@ -1,6 +1,6 @@
 import {Args} from '@oclif/core'
 
-import {BaseCommand, jsonFlag} from '../../base-command.js'
+import {BaseCommand, caFileFlag, jsonFlag, profileFlag} from '../../base-command.js'
 import {switchOrganization, type SwitchResult} from '../../orgs/memberships.js'
 import {safeText} from '../../ui/terminal-text.js'
 
@@ -14,11 +14,11 @@ export default class OrgsSwitch extends BaseCommand {
 
   static examples = ['<%= config.bin %> <%= command.id %> globex']
 
-  static flags = {json: jsonFlag('the organization now stored as the default, and the credentials path')}
+  static flags = {json: jsonFlag('the organization now stored as the default, and the credentials path'), 'ca-file': caFileFlag, profile: profileFlag('store the default in')}
 
   async run(): Promise<SwitchResult> {
-    const {args} = await this.parse(OrgsSwitch)
-    const result = await switchOrganization(await this.context(), args.org)
+    const {args, flags} = await this.parse(OrgsSwitch)
+    const result = await switchOrganization(await this.context({caFile: flags['ca-file'], profile: flags.profile}), args.org)
     if (!this.jsonEnabled()) this.log(`Switched to ${safeText(result.org.name)} (${safeText(result.org.id)}), where you are ${result.org.role === 'admin' ? 'an admin' : `a ${result.org.role}`}.`)
     return result
   }

@@ -1,6 +1,6 @@
 import {Args, Flags} from '@oclif/core'
 
-import {BaseCommand, jsonFlag, orgFlag} from '../../../base-command.js'
+import {BaseCommand, caFileFlag, jsonFlag, orgFlag, profileFlag} from '../../../base-command.js'
 import {createKeyFor, type CreatedKey} from '../../../orgs/bots.js'
 import {safeText} from '../../../ui/terminal-text.js'
 
@@ -18,11 +18,13 @@ export default class BotsKeysCreate extends BaseCommand {
     json: jsonFlag('the key record with the key itself'),
     label: Flags.string({description: 'What the key is for (1 to 64 characters), shown in `bots keys list`.', required: true}),
     org: orgFlag(),
+    'ca-file': caFileFlag,
+    profile: profileFlag(),
   }
 
   async run(): Promise<CreatedKey> {
     const {args, flags} = await this.parse(BotsKeysCreate)
-    const context = await this.context({org: flags.org})
+    const context = await this.context({caFile: flags['ca-file'], org: flags.org, profile: flags.profile})
     const created = await createKeyFor(context, args.bot, flags.label)
     if (!this.jsonEnabled()) {
       context.note(`Created key ${safeText(created.id)} (${safeText(created.masked)}) for bot ${safeText(created.bot.name)} in ${safeText(created.org.name)}. It is shown only now: store it.`)
