@@ -709,6 +709,21 @@ const MUTATIONS = [
     replace: 'for (const key of keys) void key',
     tests: ['test/emulator/organizations.test.ts'],
   },
+  // --- start-up (issue 13 §3) ---
+  {
+    name: 'perf: fast path notes create process.stderr',
+    file: 'src/fast-path.ts',
+    find: 'createContext({bin, notesToFd: true, version})',
+    replace: 'createContext({bin, version})',
+    tests: ['test/e2e/startup-path.test.ts'],
+  },
+  {
+    name: 'perf: notes skip process.stderr on a terminal too',
+    file: 'src/context.ts',
+    find: 'const direct = options.notesToFd && !options.stderr && !mayBeTerminal(2)',
+    replace: 'const direct = options.notesToFd && !options.stderr',
+    tests: ['test/e2e/fast-path.test.ts'],
+  },
 ]
 
 function parseArgs(argv) {
