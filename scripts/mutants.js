@@ -724,6 +724,13 @@ const MUTATIONS = [
     replace: 'const direct = options.notesToFd && !options.stderr',
     tests: ['test/e2e/fast-path.test.ts'],
   },
+  {
+    name: 'perf: a new platform client on every use',
+    file: 'src/context.ts',
+    find: '      platform ??= parts.platform ?',
+    replace: '      platform = parts.platform ?',
+    tests: ['test/unit/context-parts.test.ts'],
+  },
 ]
 
 function parseArgs(argv) {
