@@ -716,6 +716,28 @@ const MUTATIONS = [
     replace: 'for (const key of keys) void key',
     tests: ['test/emulator/organizations.test.ts'],
   },
+  // --- start-up (issue 13 §3) ---
+  {
+    name: 'perf: fast path notes create process.stderr',
+    file: 'src/fast-path.ts',
+    find: 'createContext({bin, notesToFd: true, version})',
+    replace: 'createContext({bin, version})',
+    tests: ['test/e2e/startup-path.test.ts'],
+  },
+  {
+    name: 'perf: notes skip process.stderr on a terminal too',
+    file: 'src/context.ts',
+    find: 'const direct = options.notesToFd && !options.stderr && !mayBeTerminal(2)',
+    replace: 'const direct = options.notesToFd && !options.stderr',
+    tests: ['test/e2e/fast-path.test.ts'],
+  },
+  {
+    name: 'perf: a new platform client on every use',
+    file: 'src/context.ts',
+    find: '      platform ??= parts.platform ?',
+    replace: '      platform = parts.platform ?',
+    tests: ['test/unit/context-parts.test.ts'],
+  },
 ]
 
 function parseArgs(argv) {
