@@ -242,7 +242,8 @@ describe('profiles, whoami --all and logout', () => {
     // The switch named the removed profile: it is dropped, so the default applies again.
     expect(file.active).toBeUndefined()
 
-    const all = await cli(['logout', '--all', '--force', '--json'])
+    // An API key in the environment keeps authenticating after the logout: said, as for one profile.
+    const all = await cli(['logout', '--all', '--force', '--json'], {env: {LATCH_API_KEY: `sk_live_${'a'.repeat(64)}`}})
     expect(all.code).toBe(0)
     expect(JSON.parse(all.stdout)).toMatchObject({
       profiles: [
@@ -250,7 +251,9 @@ describe('profiles, whoami --all and logout', () => {
         {profile: 'spare', revoked: 'revoked'},
       ],
       removed: true,
+      still_authenticated_by: ['LATCH_API_KEY'],
     })
+    expect(all.stderr).toContain('Note: LATCH_API_KEY is still set and will keep authenticating you')
     expect(await requestsTo(personal, '/token/revocation')).toBe(revocations.personal + 2)
     expect(await requestsTo(work, '/token/revocation')).toBe(revocations.work + 4)
     expect(existsSync(sandbox.credentialsPath)).toBe(false)
