@@ -116,8 +116,15 @@ const MUTATIONS = [
   {
     name: 'profiles: switch beats the pin file',
     file: 'src/config.ts',
-    find: 'const pin = findPin(input.bin, input.cwd ?? process.cwd())',
-    replace: 'const pin = input.active === undefined ? findPin(input.bin, input.cwd ?? process.cwd()) : undefined',
+    find: 'const pin = findPin(input.bin, input.cwd ?? process.cwd(), input.onIgnoredPin)',
+    replace: 'const pin = input.active === undefined ? findPin(input.bin, input.cwd ?? process.cwd(), input.onIgnoredPin) : undefined',
+    tests: ['test/unit/profiles.test.ts'],
+  },
+  {
+    name: 'profiles: a pin file another user owns is used',
+    file: 'src/config.ts',
+    find: 'if (uid !== undefined && stats.uid !== uid && stats.uid !== 0) return {owner: stats.uid}',
+    replace: '',
     tests: ['test/unit/profiles.test.ts'],
   },
   {
@@ -708,6 +715,28 @@ const MUTATIONS = [
     find: 'for (const key of keys) this.#secrets.markRevoked(key, now)',
     replace: 'for (const key of keys) void key',
     tests: ['test/emulator/organizations.test.ts'],
+  },
+  // --- start-up (issue 13 §3) ---
+  {
+    name: 'perf: fast path notes create process.stderr',
+    file: 'src/fast-path.ts',
+    find: 'createContext({bin, notesToFd: true, version})',
+    replace: 'createContext({bin, version})',
+    tests: ['test/e2e/startup-path.test.ts'],
+  },
+  {
+    name: 'perf: notes skip process.stderr on a terminal too',
+    file: 'src/context.ts',
+    find: 'const direct = options.notesToFd && !options.stderr && !mayBeTerminal(2)',
+    replace: 'const direct = options.notesToFd && !options.stderr',
+    tests: ['test/e2e/fast-path.test.ts'],
+  },
+  {
+    name: 'perf: a new platform client on every use',
+    file: 'src/context.ts',
+    find: '      platform ??= parts.platform ?',
+    replace: '      platform = parts.platform ?',
+    tests: ['test/unit/context-parts.test.ts'],
   },
 ]
 

@@ -139,6 +139,8 @@ export interface ProfileInput extends ConfigInput {
   cwd?: string
   /** --profile. */
   flag?: string
+  /** Told about a pin file that was skipped because another user owns it (see findPin). */
+  onIgnoredPin?: (path: string, owner: number) => void
 }
 
 /** The pin file's name: `.latch-profile` (a host CLI's bin instead of latch). */
@@ -158,7 +160,7 @@ export function resolveProfile(input: ProfileInput): ResolvedProfile {
   if (flag) return {origin: '--profile', reason: 'flag', source: 'flag', value: checkProfileName(flag, '--profile')}
   const fromEnv = readEnv(input.env, names.profile)
   if (fromEnv) return {origin: names.profile, reason: 'env', source: 'env', value: checkProfileName(fromEnv, names.profile)}
-  const pin = findPin(input.bin, input.cwd ?? process.cwd())
+  const pin = findPin(input.bin, input.cwd ?? process.cwd(), input.onIgnoredPin)
   if (pin) return {origin: pin.path, reason: 'pin', source: 'file', value: pin.profile}
   if (input.active !== undefined) {
     const path = credentialsPath(resolveConfigDir(input).value)
@@ -183,13 +185,17 @@ const PIN_MAX_BYTES = 4096
 /**
  * The pin file that applies in `cwd`: `.latch-profile` in `cwd`, else in its parent, and so on up to
  * the root. Its first line that is neither blank nor a `#` comment is the profile's name.
+ * A pin file owned by another user (not you, not root) is skipped, as git skips a repository another
+ * user owns: on a shared machine, someone else's `/tmp/.latch-profile` must not choose which of your
+ * accounts a command in `/tmp/x` uses. `onIgnored` is told about it.
  */
-export function findPin(bin: string, cwd: string): undefined | {path: string; profile: string} {
+export function findPin(bin: string, cwd: string, onIgnored?: (path: string, owner: number) => void): undefined | {path: string; profile: string} {
   const name = pinFileName(bin)
   for (let directory = cwd; ; directory = dirname(directory)) {
     const path = join(directory, name)
-    const text = readPinFile(path)
-    if (text !== undefined) return {path, profile: pinnedProfile(text, path)}
+    const found = readPinFile(path)
+    if (found && 'owner' in found) onIgnored?.(path, found.owner)
+    else if (found) return {path, profile: pinnedProfile(found.text, path)}
     if (dirname(directory) === directory) return undefined
   }
 }
@@ -207,8 +213,11 @@ export function pinnedProfile(text: string, path: string): string {
   return checkProfileName(line, `the pin file ${path}`)
 }
 
-/** The pin file's text, or undefined when there is none at `path`. A FIFO or a directory there is not one. */
-function readPinFile(path: string): string | undefined {
+/**
+ * The pin file's text, or undefined when there is none at `path` (a FIFO or a directory there is not
+ * one), or its owner when that is another user.
+ */
+function readPinFile(path: string): undefined | {owner: number} | {text: string} {
   let fd: number
   try {
     fd = nodeFs.openSync(path, nodeFs.constants.O_RDONLY | nodeFs.constants.O_NONBLOCK)
@@ -219,10 +228,13 @@ function readPinFile(path: string): string | undefined {
   }
 
   try {
-    if (!nodeFs.fstatSync(fd).isFile()) return undefined
+    const stats = nodeFs.fstatSync(fd)
+    if (!stats.isFile()) return undefined
+    const uid = process.getuid?.()
+    if (uid !== undefined && stats.uid !== uid && stats.uid !== 0) return {owner: stats.uid}
     const buffer = Buffer.alloc(PIN_MAX_BYTES)
     const length = nodeFs.readSync(fd, buffer, 0, PIN_MAX_BYTES, 0)
-    return buffer.subarray(0, length).toString('utf8')
+    return {text: buffer.subarray(0, length).toString('utf8')}
   } finally {
     nodeFs.closeSync(fd)
   }

@@ -16,6 +16,7 @@ import {DEFAULT_LOGIN_SCOPES, PLATFORM_SCOPES} from './platform/scopes.js'
 import {readSettingsFile} from './settings/file.js'
 import {rebrand} from './ui/rebrand.js'
 import {configureTransport} from './transport.js'
+import {mayBeTerminal, writeDirect} from './ui/direct-write.js'
 import {wrapFor} from './ui/wrap.js'
 
 /** The host CLI's branding with latch's defaults filled in (see src/host.ts). */
@@ -99,6 +100,12 @@ export interface ContextOptions {
   cwd?: string
   stderr?: NodeJS.WriteStream
   stdin?: NodeJS.ReadStream
+  /**
+   * Write notes straight to fd 2 when it is a pipe or a file, without creating process.stderr (about
+   * 5 ms on Node 24+): for the fast path (src/fast-path.ts), which writes nothing else to stderr before
+   * them. Through oclif, process.stderr is used, so that notes keep their order with oclif's writes.
+   */
+  notesToFd?: boolean
 }
 
 export async function createContext(options: ContextOptions): Promise<Context> {
@@ -106,7 +113,10 @@ export async function createContext(options: ContextOptions): Promise<Context> {
   // process.stderr and process.stdin are made on first use (a few ms each on Node 24+, where they load
   // the tty or net modules): `latch token` with a stored token never touches either.
   const stderr = () => options.stderr ?? process.stderr
+  // Notes go straight to fd 2 when asked and it is no terminal (no wrapping there): see notesToFd.
+  const direct = options.notesToFd && !options.stderr && !mayBeTerminal(2)
   const note = (message: string) => {
+    if (direct) return writeDirect(2, `${rebrand(message, options.bin)}\n`, stderr)
     const stream = stderr()
     stream.write(`${wrapFor(stream, rebrand(message, options.bin))}\n`)
   }
@@ -130,7 +140,8 @@ export async function createContext(options: ContextOptions): Promise<Context> {
     unreadableCredentials = error
   }
 
-  const profile = resolveProfile({active: credentialsFile?.active, bin: options.bin, cwd: options.cwd, env, flag: options.flags?.profile})
+  const onIgnoredPin = (path: string, owner: number) => note(`Ignoring the pin file ${path}: it belongs to another user (uid ${owner}).`)
+  const profile = resolveProfile({active: credentialsFile?.active, bin: options.bin, cwd: options.cwd, env, flag: options.flags?.profile, onIgnoredPin})
   const store = file.forProfile(profile.value)
   const credentials = profileOf(credentialsFile, profile.value)
   const settings = readSettingsFile(settingsPath(configDir.value), options.bin)
@@ -148,6 +159,7 @@ export async function createContext(options: ContextOptions): Promise<Context> {
   const userAgent = userAgentOf(options.bin, options.version ?? 'unknown')
 
   const discovered = new Map<string, Promise<Configuration>>()
+  let platform: PlatformClient | undefined
   const streams = {
     get stderr() {
       return stderr()
@@ -192,7 +204,11 @@ export async function createContext(options: ContextOptions): Promise<Context> {
       const {openBrowser} = await import('./ui/browser.js')
       return openBrowser(url, config.browserCommand, secretEnvNames(options.bin), onFailure)
     },
-    platform: parts.platform ? parts.platform(config, userAgent) : new PlatformClient(config.apiUrl.value, timeout, undefined, userAgent),
+    // Made on first use: `latch token` and the commands that make no platform request never need one.
+    get platform() {
+      platform ??= parts.platform ? parts.platform(config, userAgent) : new PlatformClient(config.apiUrl.value, timeout, undefined, userAgent)
+      return platform
+    },
     async readSecret(what, pipeExample) {
       if (parts.readSecret) return parts.readSecret(what, pipeExample)
       const {readSecret} = await import('./ui/secret-input.js')

@@ -14,6 +14,7 @@ import {resolveConfigDir} from './config.js'
 import {type Context, createContext} from './context.js'
 import {nodeFs} from './node-fs.js'
 import {closeTransport} from './transport.js'
+import {writeDirect} from './ui/direct-write.js'
 import {describeError, errorLines} from './ui/error-report.js'
 import {terminalSafeJson} from './ui/terminal-text.js'
 import {formatWhoami} from './ui/whoami-report.js'
@@ -33,19 +34,11 @@ const COMMANDS: Record<string, FastCommand> = {
 }
 
 /**
- * Writes to fd 1 directly: creating process.stdout for a pipe (what `$(latch token)` reads from) loads
- * the net and stream modules, about 5 ms on Node 24+, for one small write. When the pipe is full and
- * non-blocking (EAGAIN), the rest goes through process.stdout, which waits for it.
+ * Writes to fd 1 directly (src/ui/direct-write.ts): creating process.stdout for a pipe (what
+ * `$(latch token)` reads from) loads the net and stream modules, about 5 ms on Node 24+.
  */
 export function writeStdout(text: string): void {
-  const bytes = Buffer.from(text)
-  let offset = 0
-  try {
-    while (offset < bytes.length) offset += nodeFs.writeSync(1, bytes, offset)
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'EAGAIN') throw error
-    process.stdout.write(bytes.subarray(offset))
-  }
+  writeDirect(1, text, () => process.stdout)
 }
 
 /** Runs `argv` when it is a bare fast command; otherwise does nothing and returns false. */
@@ -60,7 +53,7 @@ export async function runFast(argv: string[], bin: string, version?: string): Pr
   // Written the way oclif's Command.log and logJson write: one chunk, a newline, pretty JSON.
   const print = (text: string) => writeStdout(`${text}\n`)
   try {
-    const {exit, report, text} = await command(await createContext({bin, version}), bin)
+    const {exit, report, text} = await command(await createContext({bin, notesToFd: true, version}), bin)
     print(json ? terminalSafeJson(JSON.stringify(report, null, 2)) : text())
     if (exit) process.exitCode = exit
   } catch (error) {

@@ -57,7 +57,8 @@ export async function exchangedToken(context: Context, apiKey: Resolved<string>,
         if (again) return again
         const fresh = await exchange(context, apiKey)
         try {
-          await store.write(fresh)
+          // overwrite, not write: a cache file latch cannot read is replaced (write would refuse it).
+          await store.overwrite(fresh)
         } catch (error) {
           if (!(error instanceof LatchError)) throw error
           context.note(`Warning: could not cache the exchanged token (${error.message}); the next command exchanges the key again.`)

@@ -31,16 +31,9 @@ export async function logout(context: Context, options: {all?: boolean; force: b
   if (options.all) return logoutAll(context, options)
   const stored = context.credentials
   const profile = context.config.profile.value
-  const stillAuthenticatedBy = [context.config.env.token, context.config.env.apiKey, context.config.env.accessKey].filter((name) => context.env[name]?.trim())
+  const stillAuthenticatedBy = envCredentialsSet(context)
   const result: LogoutResult = {credentials_path: context.store.path, profile, removed: false, revoked: 'not_applicable', still_authenticated_by: stillAuthenticatedBy}
-
-  if (context.unreadableCredentials) {
-    if (!options.force) throw context.unreadableCredentials
-    result.moved_aside_to = await context.store.moveAside()
-    context.note(`Moved the unreadable credentials file aside to ${result.moved_aside_to}; nothing could be revoked on the server.`)
-    remindEnv(context, stillAuthenticatedBy)
-    return result
-  }
+  if (context.unreadableCredentials) return moveUnreadableAside(context, result, options)
 
   if (!stored) {
     const others = Object.keys(context.credentialsFile?.profiles ?? {})
@@ -82,15 +75,9 @@ export async function logout(context: Context, options: {all?: boolean; force: b
 
 /** `logout --all`: every profile, each revoked at its own issuer, then the file removed. */
 async function logoutAll(context: Context, options: {force: boolean}): Promise<LogoutResult> {
-  const stillAuthenticatedBy = [context.config.env.token, context.config.env.accessKey].filter((name) => context.env[name]?.trim())
+  const stillAuthenticatedBy = envCredentialsSet(context)
   const result: LogoutResult = {credentials_path: context.store.path, profiles: [], removed: false, revoked: 'not_applicable', still_authenticated_by: stillAuthenticatedBy}
-  if (context.unreadableCredentials) {
-    if (!options.force) throw context.unreadableCredentials
-    result.moved_aside_to = await context.store.moveAside()
-    context.note(`Moved the unreadable credentials file aside to ${result.moved_aside_to}; nothing could be revoked on the server.`)
-    remindEnv(context, stillAuthenticatedBy)
-    return result
-  }
+  if (context.unreadableCredentials) return moveUnreadableAside(context, result, options)
 
   const names = Object.keys(context.credentialsFile?.profiles ?? {})
   if (names.length === 0) {
@@ -177,6 +164,21 @@ async function revoke(context: Context, issuer: string, refreshToken: string | u
 
   const outcome = await revokeToken(server, accessToken, 'access_token')
   return outcome.ok ? outcome : {...outcome, failed: 'access'}
+}
+
+/** The credentials in the environment that keep authenticating after a logout (LATCH_TOKEN, LATCH_API_KEY, LATCH_ACCESS_KEY). */
+function envCredentialsSet(context: Context): string[] {
+  const {env} = context.config
+  return [env.token, env.apiKey, env.accessKey].filter((name) => context.env[name]?.trim())
+}
+
+/** `--force` with a credentials file latch cannot read: moved aside (kept), nothing revoked; without --force, the file's error. */
+async function moveUnreadableAside(context: Context, result: LogoutResult, options: {force: boolean}): Promise<LogoutResult> {
+  if (!options.force) throw context.unreadableCredentials
+  result.moved_aside_to = await context.store.moveAside()
+  context.note(`Moved the unreadable credentials file aside to ${result.moved_aside_to}; nothing could be revoked on the server.`)
+  remindEnv(context, result.still_authenticated_by)
+  return result
 }
 
 function remindEnv(context: Context, names: string[]): void {

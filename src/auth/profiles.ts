@@ -107,7 +107,7 @@ export interface UnpinResult {
 
 /** `latch profiles unpin`: removes the pin file that applies in `cwd` (the nearest one, walking up). */
 export async function unpinProfile(context: Context, cwd: string): Promise<UnpinResult> {
-  const pin = findPin(context.bin, cwd)
+  const pin = findPin(context.bin, cwd, (path, owner) => context.note(`Ignoring the pin file ${path}: it belongs to another user (uid ${owner}).`))
   if (!pin) {
     context.note(`No ${pinFileName(context.bin)} in ${cwd} or above it; nothing to remove.`)
     return {removed: null}

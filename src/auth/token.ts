@@ -12,6 +12,8 @@ import {platformScopes} from './scopes.js'
 export interface TokenReport {
   /** When the token stops working; null when unknown (LATCH_TOKEN) or never. */
   expires_at: null | string
+  /** The profile whose stored token this is (see resolveProfile); null for a token from the environment. */
+  profile: null | string
   /** The platform scopes the token was granted; null when unknown (a token from LATCH_TOKEN). */
   scopes: null | string[]
   source: 'env' | 'file'
@@ -25,6 +27,7 @@ export async function printToken(context: Context): Promise<TokenReport> {
   else if (token.source === 'env') context.note(`Using the token from ${token.origin}.`)
   return {
     expires_at: printedExpiry(token.value.expiresAt),
+    profile: token.source === 'file' ? context.config.profile.value : null,
     scopes: token.value.scopes ? platformScopes(token.value.scopes) : null,
     source: token.source as 'env' | 'file',
     token: token.value.accessToken,

@@ -4,7 +4,7 @@ import {BaseCommand, caFileFlag, jsonFlag, profileFlag} from '../base-command.js
 import {whoami, whoamiExitCode, type WhoamiReport} from '../auth/whoami.js'
 import {whoamiAll, whoamiAllExitCode, type WhoamiAllReport} from '../auth/whoami-all.js'
 import {childEnv} from '../config.js'
-import {createContext} from '../context.js'
+import {makeContext} from '../context.js'
 import {formatWhoamiAll} from '../ui/profiles-report.js'
 import {formatWhoami} from '../ui/whoami-report.js'
 
@@ -29,7 +29,7 @@ export default class Whoami extends BaseCommand {
       // Each profile as `whoami --profile NAME` sees it, without the credentials from the environment
       // (reported as an entry of their own): the same environment a child process gets.
       const env = childEnv(context.env, this.config.bin)
-      const report = await whoamiAll(context, (profile) => createContext({bin: this.config.bin, env, flags: {caFile: flags['ca-file'], profile}, version: this.config.version}))
+      const report = await whoamiAll(context, (profile) => makeContext({bin: this.config.bin, env, flags: {caFile: flags['ca-file'], profile}, host: this.hostSettings(), version: this.config.version}))
       if (!this.jsonEnabled()) this.log(formatWhoamiAll(report, this.config.bin))
       if (whoamiAllExitCode(report) !== 0) process.exitCode = whoamiAllExitCode(report)
       return report

@@ -153,6 +153,15 @@ export class CredentialStore {
   }
 
   /**
+   * Replaces the whole file, whatever it holds (even content latch cannot read), with one holding only
+   * `credentials` as this profile's login: for a cache, whose old content is worth nothing. Hold the lock.
+   */
+  async overwrite(credentials: StoredCredentials): Promise<void> {
+    const {version: _single, ...login} = credentials
+    await this.writeFile({profiles: {[this.profile]: login}, version: CREDENTIALS_VERSION})
+  }
+
+  /**
    * Removes this profile's login; returns whether there was one. The file itself is deleted with its
    * last profile, and `active` is dropped when it named this one (the next command then uses the
    * default). Hold the lock.

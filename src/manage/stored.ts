@@ -4,34 +4,27 @@
  * meanwhile, and only the very token that was revoked or rotated is touched.
  */
 import type {Context} from '../context.js'
-import type {StoredToken} from '../credentials/schema.js'
+import type {StoredCredentials, StoredToken} from '../credentials/schema.js'
 
 /** Removes the stored token if it is still `secret` (keeping the issuer and a linked project); returns whether it did. */
-export async function forgetStoredToken(context: Context, secret: string): Promise<boolean> {
-  const {withCredentialsLock} = await import('../credentials/lock.js')
-  return withCredentialsLock(
-    context.store.path,
-    async () => {
-      const current = await context.store.read()
-      if (current?.token?.access_token !== secret) return false
-      const {token: _revoked, ...kept} = current
-      await context.store.write(kept)
-      context.credentials = kept
-      return true
-    },
-    context.note,
-  )
+export function forgetStoredToken(context: Context, secret: string): Promise<boolean> {
+  return changeStoredToken(context, secret, ({token: _revoked, ...kept}) => kept)
 }
 
 /** Puts `replacement` where the stored token `secret` was; returns whether the file still held it. */
-export async function replaceStoredToken(context: Context, secret: string, replacement: StoredToken): Promise<boolean> {
+export function replaceStoredToken(context: Context, secret: string, replacement: StoredToken): Promise<boolean> {
+  return changeStoredToken(context, secret, (current) => ({...current, token: replacement}))
+}
+
+/** Under the lock, on the file as it is now: applies `change` only if the stored token is still `secret`. */
+async function changeStoredToken(context: Context, secret: string, change: (current: StoredCredentials) => StoredCredentials): Promise<boolean> {
   const {withCredentialsLock} = await import('../credentials/lock.js')
   return withCredentialsLock(
     context.store.path,
     async () => {
       const current = await context.store.read()
       if (current?.token?.access_token !== secret) return false
-      const next = {...current, token: replacement}
+      const next = change(current)
       await context.store.write(next)
       context.credentials = next
       return true

@@ -5,7 +5,7 @@
  * into a stored one with a one-line error. It imports nothing heavy: the hot paths load it.
  */
 import {ErrorKind, LatchError} from '../errors.js'
-import {isPlatformScope, PLATFORM_SCOPES} from '../platform/scopes.js'
+import {PLATFORM_SCOPES} from '../platform/scopes.js'
 
 export const SETTING_KEYS = ['issuer', 'client-id', 'api-url', 'scopes', 'browser'] as const
 
@@ -30,14 +30,21 @@ export const SETTING_DESCRIPTIONS: Record<SettingKey, string> = {
 
 const PRINTABLE = '^[\\x21-\\x7E]+$'
 
-/** conf's schema (JSON Schema, one entry per key): conf validates the whole file against it on every read and write. */
-export const SETTINGS_SCHEMA = {
-  'api-url': {pattern: '^https?://', type: 'string'},
-  browser: {minLength: 1, type: 'string'},
-  'client-id': {pattern: PRINTABLE, type: 'string'},
-  issuer: {pattern: '^https?://', type: 'string'},
-  scopes: {items: {enum: Object.keys(PLATFORM_SCOPES), type: 'string'}, minItems: 1, type: 'array', uniqueItems: true},
-} as const
+/**
+ * conf's schema (JSON Schema, one entry per key): conf validates the whole file against it on every read
+ * and write. `catalogue`: the CLI's scopes (a host CLI's package.json oclif.latch.scopes, else latch's).
+ */
+export function settingsSchema(catalogue: Record<string, string> = PLATFORM_SCOPES) {
+  return {
+    'api-url': {pattern: '^https?://', type: 'string'},
+    browser: {minLength: 1, type: 'string'},
+    'client-id': {pattern: PRINTABLE, type: 'string'},
+    issuer: {pattern: '^https?://', type: 'string'},
+    scopes: {items: {enum: Object.keys(catalogue), type: 'string'}, minItems: 1, type: 'array', uniqueItems: true},
+  } as const
+}
+
+export const SETTINGS_SCHEMA = settingsSchema()
 
 export function isSettingKey(key: string): key is SettingKey {
   return (SETTING_KEYS as readonly string[]).includes(key)
@@ -54,7 +61,12 @@ export function requireSettingKey(key: string, bin: string): SettingKey {
  * A value as typed on the command line, checked and turned into what is stored. URLs go through
  * `validate` (src/config.ts's server URL check, passed in to keep this module free of it).
  */
-export function parseSetting(key: SettingKey, raw: string, validateUrl: (raw: string, origin: string) => string): Settings[SettingKey] {
+export function parseSetting(
+  key: SettingKey,
+  raw: string,
+  validateUrl: (raw: string, origin: string) => string,
+  scopeCatalogue: Record<string, string> = PLATFORM_SCOPES,
+): Settings[SettingKey] {
   const value = raw.trim()
   switch (key) {
     case 'api-url':
@@ -74,9 +86,9 @@ export function parseSetting(key: SettingKey, raw: string, validateUrl: (raw: st
 
     case 'scopes': {
       const scopes = [...new Set(value.split(/[\s,]+/).filter(Boolean))]
-      const catalogue = `choose from: ${Object.keys(PLATFORM_SCOPES).join(', ')}`
+      const catalogue = `choose from: ${Object.keys(scopeCatalogue).join(', ')}`
       if (scopes.length === 0) throw invalid(key, 'is empty', catalogue)
-      const unknown = scopes.filter((scope) => !isPlatformScope(scope))
+      const unknown = scopes.filter((scope) => !Object.hasOwn(scopeCatalogue, scope))
       if (unknown.length > 0) throw invalid(key, `names unknown scope${unknown.length > 1 ? 's' : ''} ${unknown.slice(0, 3).map((s) => JSON.stringify(s.slice(0, 40))).join(', ')}`, catalogue)
       return scopes
     }

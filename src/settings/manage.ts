@@ -41,12 +41,14 @@ export interface SettingChange {
 interface WriteInput {
   bin: string
   env: Record<string, string | undefined>
+  /** The CLI's scope catalogue (a host CLI's package.json oclif.latch.scopes), when it has its own. */
+  scopes?: Record<string, string>
   note(message: string): void
 }
 
 export async function setSetting(input: WriteInput, key: string, raw: string): Promise<SettingChange> {
   const name = requireSettingKey(key, input.bin)
-  const value = parseSetting(name, raw, validateServerUrl)
+  const value = parseSetting(name, raw, validateServerUrl, input.scopes)
   const store = await openStore(input)
   store.set(name, value as never)
   input.note(`Set ${name} to ${formatSetting(value)} in ${store.path}.`)
@@ -64,7 +66,7 @@ export async function unsetSetting(input: WriteInput, key: string): Promise<Sett
 
 async function openStore(input: WriteInput) {
   const {openSettings} = await import('./store.js')
-  return openSettings(settingsPath(resolveConfigDir({bin: input.bin, env: input.env}).value), input.bin)
+  return openSettings(settingsPath(resolveConfigDir({bin: input.bin, env: input.env}).value), input.bin, input.scopes)
 }
 
 /** The env variable that wins over this setting, when it is set. */

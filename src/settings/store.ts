@@ -9,7 +9,7 @@ import {basename, dirname} from 'node:path'
 
 import {envNames} from '../config.js'
 import {ErrorKind, LatchError} from '../errors.js'
-import {SETTINGS_SCHEMA, type SettingKey, type Settings} from './keys.js'
+import {settingsSchema, type SettingKey, type Settings} from './keys.js'
 
 export interface SettingsStore {
   delete(key: SettingKey): boolean
@@ -17,7 +17,7 @@ export interface SettingsStore {
   set<K extends SettingKey>(key: K, value: NonNullable<Settings[K]>): void
 }
 
-export async function openSettings(path: string, bin: string): Promise<SettingsStore> {
+export async function openSettings(path: string, bin: string, scopeCatalogue?: Record<string, string>): Promise<SettingsStore> {
   const directory = dirname(path)
   try {
     // The config directory also holds credentials.json: 0700, as the credential store makes it.
@@ -39,7 +39,7 @@ export async function openSettings(path: string, bin: string): Promise<SettingsS
       configName: basename(path, '.json'),
       cwd: directory,
       projectName: bin,
-      schema: SETTINGS_SCHEMA as never,
+      schema: settingsSchema(scopeCatalogue) as never,
     })
   } catch (error) {
     throw unusable(path, error, bin)

@@ -143,6 +143,19 @@ describe('the root help', () => {
   })
 
   describeWithTools({tmux: commandExists('tmux')}, 'on a terminal', () => {
+    // The fast path writes notes straight to fd 2 only when it is no terminal (src/ui/direct-write.ts): on one,
+    // through process.stderr, wrapped at spaces to its width.
+    it("latch token's note on a 24-column terminal is wrapped at a space", async () => {
+      const env = empty.env({LATCH_TOKEN: `sk_pat_${'c'.repeat(64)}`})
+      const terminal = await Terminal.start({args: ['token'], env, width: 24})
+      try {
+        expect(await terminal.exitCode()).toBe(0)
+        expect(await terminal.capture()).toMatch(/^Using the token from *\nLATCH_TOKEN\. *\n/m)
+      } finally {
+        await terminal.stop()
+      }
+    })
+
     it.each([[['--help'], 100], [['help'], 60]])('latch %j in %d columns looks as oclif draws it, colours included', async (args, width) => {
       const env = empty.env({CI: undefined, FORCE_COLOR: undefined, NO_COLOR: undefined})
       const terminals = await Promise.all([

@@ -41,8 +41,8 @@ async function cli(args: string[], options: {cwd?: string; env?: Record<string, 
   return runCli(args, {cwd: options.cwd ?? sandbox.home, env: sandbox.env(options.env), input: options.input})
 }
 
-async function login(profile: string, emulator: RunningEmulator): Promise<void> {
-  const result = await cli(['login', '--no-browser', '--profile', profile, '--issuer', emulator.issuer])
+async function login(profile: string, emulator: RunningEmulator, extra: string[] = []): Promise<void> {
+  const result = await cli(['login', '--no-browser', '--profile', profile, '--issuer', emulator.issuer, ...extra])
   expect([result.code, result.stderr]).toEqual([0, expect.stringContaining(`Credentials saved to ${sandbox.credentialsPath} (profile ${profile})`)])
 }
 
@@ -78,6 +78,8 @@ describe('two profiles on two issuers', () => {
       expect(token.stdout).toBe(`${inA ? personalToken : workToken}\n`)
     }
 
+    const json = await cli(['token', '--json'], {cwd: dirB})
+    expect(JSON.parse(json.stdout)).toMatchObject({profile: 'work', source: 'file', token: workToken})
     const text = await cli(['whoami'], {cwd: join(dirA, 'deep', 'er')})
     expect(text.stdout).toContain(`Profile:  personal (from the pin file ${join(dirA, '.latch-profile')})`)
   })
@@ -118,6 +120,31 @@ describe('two profiles on two issuers', () => {
     expect(report.profile).toEqual({name: 'work', origin: '--profile', reason: 'flag'})
     const text = await cli(['whoami', '--profile', 'work'], {env: {LATCH_ISSUER: personal.issuer, LATCH_TOKEN: token}})
     expect(text.stdout).toContain('Note: LATCH_TOKEN overrides the token stored in the credentials file for profile work.')
+  })
+})
+
+describe('--profile on every command that uses a stored login', () => {
+  it('is a flag of each of them (the manifest oclif runs from); the others choose no login', async () => {
+    const manifest = JSON.parse(await readFile(new URL('../../oclif.manifest.json', import.meta.url), 'utf8')) as {commands: Record<string, {flags: Record<string, unknown>}>}
+    // Settings, the local server and the profile commands themselves do not sign in with a login.
+    const noLogin = new Set(['config:get', 'config:list', 'config:set', 'config:unset', 'emulator', 'profiles', 'profiles:pin', 'profiles:unpin', 'switch'])
+    const missing = Object.entries(manifest.commands)
+      .filter(([id, command]) => !noLogin.has(id) && !('profile' in command.flags))
+      .map(([id]) => id)
+    expect(missing).toEqual([])
+    expect(Object.keys(manifest.commands)).toEqual(expect.arrayContaining(['tokens:list', 'keys:list', 'orgs:list', 'bots:list', 'doctor']))
+  })
+
+  it('tokens list --profile work asks the work server with the work login', async () => {
+    await login('personal', personal, ['--scopes', 'keys.read'])
+    await login('work', work, ['--scopes', 'keys.read'])
+    const {token: bobPat} = await work.createPat({name: 'bobs-ci', scopes: ['inference'], user: 'bob'})
+    expect(bobPat).toMatch(/^sk_pat_/)
+    const listed = await cli(['tokens', 'list', '--json', '--profile', 'work'])
+    expect([listed.code, listed.stderr]).toEqual([0, ''])
+    expect(JSON.parse(listed.stdout).map((entry: {name: string}) => entry.name)).toContain('bobs-ci')
+    const mine = await cli(['tokens', 'list', '--json', '--profile', 'personal'])
+    expect(JSON.parse(mine.stdout).map((entry: {name: string}) => entry.name)).not.toContain('bobs-ci')
   })
 })
 
@@ -215,7 +242,8 @@ describe('profiles, whoami --all and logout', () => {
     // The switch named the removed profile: it is dropped, so the default applies again.
     expect(file.active).toBeUndefined()
 
-    const all = await cli(['logout', '--all', '--force', '--json'])
+    // An API key in the environment keeps authenticating after the logout: said, as for one profile.
+    const all = await cli(['logout', '--all', '--force', '--json'], {env: {LATCH_API_KEY: `sk_live_${'a'.repeat(64)}`}})
     expect(all.code).toBe(0)
     expect(JSON.parse(all.stdout)).toMatchObject({
       profiles: [
@@ -223,7 +251,9 @@ describe('profiles, whoami --all and logout', () => {
         {profile: 'spare', revoked: 'revoked'},
       ],
       removed: true,
+      still_authenticated_by: ['LATCH_API_KEY'],
     })
+    expect(all.stderr).toContain('Note: LATCH_API_KEY is still set and will keep authenticating you')
     expect(await requestsTo(personal, '/token/revocation')).toBe(revocations.personal + 2)
     expect(await requestsTo(work, '/token/revocation')).toBe(revocations.work + 4)
     expect(existsSync(sandbox.credentialsPath)).toBe(false)

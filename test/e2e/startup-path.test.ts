@@ -78,11 +78,14 @@ async function loadsOclif(urls: string[]): Promise<boolean> {
   return false
 }
 
+/** What the last builtinsLoadedBy run wrote to stderr. */
+let builtinsStderr = ''
+
 /**
  * Node's own modules (`NativeModule name`, from process.moduleLoadList at exit) that `latch ...args`
  * loads beyond what Node loads to run an empty ES module (Node 20's ES loader itself loads fs.promises).
  */
-async function builtinsLoadedBy(args: string[]): Promise<string[]> {
+async function builtinsLoadedBy(args: string[], env: Record<string, string> = {}): Promise<string[]> {
   const nativeModules = async (log: string) =>
     (await readFile(log, 'utf8'))
       .split('\n')
@@ -94,8 +97,9 @@ async function builtinsLoadedBy(args: string[]): Promise<string[]> {
   const baseline = spawnSync(process.execPath, [...preload, join(hooks, 'empty.mjs')], {env: {...process.env, LATCH_TEST_BUILTIN_LOG: baselineLog}})
   expect(baseline.status).toBe(0)
   const log = join(hooks, `${args.join('-').replaceAll(/\W/g, '_')}.builtins`)
-  const result = await runCli(args, {env: sandbox.env({LATCH_TEST_BUILTIN_LOG: log, NODE_OPTIONS: preload.join('=')})})
+  const result = await runCli(args, {env: sandbox.env({...env, LATCH_TEST_BUILTIN_LOG: log, NODE_OPTIONS: preload.join('=')})})
   expect(result.code).toBe(0)
+  builtinsStderr = result.stderr
   const before = new Set(await nativeModules(baselineLog))
   const loaded = await nativeModules(log)
   expect(loaded).toContain('fs')
@@ -145,6 +149,21 @@ describe('start-up path', () => {
   it('latch token with a stored token loads no fs.promises, streams, tty or net', async () => {
     const loaded = await builtinsLoadedBy(['token'])
     expect(loaded.filter((name) => ['internal/fs/promises', 'net', 'stream', 'tty'].includes(name))).toEqual([])
+  })
+
+  // A note ("Using the token from LATCH_TOKEN.") to a pipe goes straight to fd 2 (src/ui/direct-write.ts): creating
+  // process.stderr for it would load net and the streams.
+  it('latch token with LATCH_TOKEN writes its note to a stderr pipe without loading streams, tty or net', async () => {
+    const loaded = await builtinsLoadedBy(['token'], {LATCH_TOKEN: `sk_pat_${'b'.repeat(64)}`})
+    expect(builtinsStderr).toBe('Using the token from LATCH_TOKEN.\n')
+    expect(loaded.filter((name) => ['internal/fs/promises', 'net', 'stream', 'tty'].includes(name))).toEqual([])
+  })
+
+  // scripts/bundle.js joins the chunks the fast path imports statically into dist/fast/fast-path.js: each
+  // file is a module to resolve, read and compile (~1 ms each on Node 24+); on-demand modules stay apart.
+  it.each([[['token']], [['whoami']]])('latch %j reads two files of its own: bin/run.js and dist/fast/fast-path.js', async (args) => {
+    const own = (await modulesLoadedBy(args)).filter((url) => url.startsWith('file:')).map((url) => url.replace(/^.*\/(bin|dist)\//, '$1/'))
+    expect(own).toEqual(['bin/run.js', 'dist/fast/fast-path.js'])
   })
 
   it('latch whoami loads no fs.promises and no tty', async () => {

@@ -211,6 +211,7 @@ describe('latch token', () => {
     expect(json.code).toBe(0)
     expect(JSON.parse(json.stdout)).toEqual({
       expires_at: printedInstant((await stored()).token!.expires_at!),
+      profile: 'default',
       scopes: DEFAULT_SCOPES,
       source: 'file',
       token: plain.stdout.trim(),

@@ -170,6 +170,14 @@ describe('acme, an oclif CLI that lists latch in oclif.plugins', () => {
     // Another issuer's API is at its own origin, not at acme's default API.
     expect(JSON.parse((await acme(['config', 'get', 'api-url', '--json'])).stdout).value).toBe(emulator.issuer)
 
+    // `config set scopes` checks against acme's catalogue too: latch's deployments.read is not in it.
+    const notAcmes = await acme(['config', 'set', 'scopes', 'deployments.read'])
+    expect(notAcmes.code).toBe(2)
+    expect(notAcmes.stderr).toContain('choose from: inference, projects.read, account.read')
+    expect((await acme(['config', 'set', 'scopes', 'account.read'])).code).toBe(0)
+    expect((await setting('scopes')).value).toBe('account.read')
+    expect((await acme(['config', 'unset', 'scopes'])).code).toBe(0)
+
     const unknown = await acme(['login', '--no-browser', '--scopes', 'deployments.write'])
     expect(unknown.code).toBe(2)
     expect(unknown.stderr).toContain('Unknown scope: "deployments.write"')

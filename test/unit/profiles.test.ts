@@ -5,7 +5,7 @@
  */
 import {describe, expect, it} from '@jest/globals'
 import {existsSync} from 'node:fs'
-import {mkdir, readFile, writeFile} from 'node:fs/promises'
+import {chown, mkdir, readFile, writeFile} from 'node:fs/promises'
 import {join} from 'node:path'
 
 import {findPin, resolveProfile} from '../../src/config.js'
@@ -61,6 +61,21 @@ describe('resolveProfile: --profile > LATCH_PROFILE > pin file > switch > defaul
       expect(() => findPin('latch', dir)).toThrow(expect.objectContaining({kind: 'usage', message: `Invalid profile name from the pin file ${join(dir, '.latch-profile')}: "../../etc"`}))
     }))
 
+  ;(process.getuid?.() === 0 ? it : it.skip)('skips a pin file another user owns, and says so (as root: chown to nobody)', () =>
+    withTempDir('latch-profile-', async (dir) => {
+      const inner = join(dir, 'shared')
+      await mkdir(inner)
+      await writeFile(join(dir, '.latch-profile'), 'mine\n')
+      await writeFile(join(inner, '.latch-profile'), 'planted\n')
+      await chown(join(inner, '.latch-profile'), 65_534, 65_534)
+      const ignored: Array<[string, number]> = []
+      expect(findPin('latch', inner, (path, owner) => ignored.push([path, owner]))).toEqual({path: join(dir, '.latch-profile'), profile: 'mine'})
+      expect(ignored).toEqual([[join(inner, '.latch-profile'), 65_534]])
+      // Root's own files are trusted: root can change any file anyway.
+      await chown(join(inner, '.latch-profile'), 0, 0)
+      expect(findPin('latch', inner)?.profile).toBe('planted')
+    }))
+
   it.each([['__proto__'], ['-x'], ['a b'], ['x'.repeat(65)], ['é']])('refuses the profile name %j', (name) => {
     expect(() => resolveProfile({bin: 'latch', cwd: '/', env: {}, flag: name})).toThrow(expect.objectContaining({kind: 'usage'}))
     expect(() => resolveProfile({bin: 'latch', cwd: '/', env: {LATCH_PROFILE: name}})).toThrow(expect.objectContaining({kind: 'usage'}))
@@ -106,6 +121,16 @@ describe('the store with several profiles', () => {
         profiles: {default: {...LOGIN, access_key: 'sk_proj_new', org: 'org_a'}, work: {...LOGIN, access_key: 'sk_proj_work'}},
         version: 2,
       })
+    }))
+
+  it('overwrite (for the API-key exchange cache) replaces a file it cannot read; write refuses to', () =>
+    withTempDir('latch-store-', async (dir) => {
+      const store = new CredentialStore(join(dir, 'cache.json'))
+      await writeFile(store.path, '{"version": 1, "issuer": ', {mode: 0o600})
+      await expect(store.write(LOGIN)).rejects.toMatchObject({kind: 'credentials_file'})
+      await store.overwrite({...LOGIN, version: 1})
+      expect(JSON.parse(await readFile(store.path, 'utf8'))).toEqual({profiles: {default: LOGIN}, version: 2})
+      expect(await store.read()).toEqual(LOGIN)
     }))
 
   it('remove takes one profile, drops a switch that named it, and deletes the file with the last one', () =>

@@ -22,6 +22,6 @@ export default class ConfigSet extends BaseCommand {
 
   async run(): Promise<SettingChange> {
     const {args} = await this.parse(ConfigSet)
-    return setSetting({bin: this.config.bin, env: process.env, note: (message) => this.jsonEnabled() || process.stderr.write(`${message}\n`)}, args.key, args.value)
+    return setSetting({bin: this.config.bin, env: process.env, note: (message) => this.jsonEnabled() || process.stderr.write(`${message}\n`), scopes: this.hostSettings().scopes}, args.key, args.value)
   }
 }

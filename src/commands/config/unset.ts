@@ -15,6 +15,6 @@ export default class ConfigUnset extends BaseCommand {
 
   async run(): Promise<SettingChange> {
     const {args} = await this.parse(ConfigUnset)
-    return unsetSetting({bin: this.config.bin, env: process.env, note: (message) => this.jsonEnabled() || process.stderr.write(`${message}\n`)}, args.key)
+    return unsetSetting({bin: this.config.bin, env: process.env, note: (message) => this.jsonEnabled() || process.stderr.write(`${message}\n`), scopes: this.hostSettings().scopes}, args.key)
   }
 }
