@@ -792,8 +792,17 @@ function restoreFiles() {
   originals.clear()
 }
 
+/** The root help `npm run build` rendered (scripts/root-help.js) into dist/fast/, which scripts/bundle.js empties. */
+const rootHelpPath = join(root, 'dist', 'fast', 'root-help.json')
+
+/**
+ * Rebuilds dist/bundle/ and dist/fast/, keeping the saved root help: without it bin/run.js always
+ * leaves `--help` to oclif, and a mutation of the saved-help path (bin/run.js) could never be caught.
+ */
 function rebundle() {
+  const rootHelp = existsSync(rootHelpPath) ? readFileSync(rootHelpPath) : undefined
   execFileSync(process.execPath, [join(root, 'scripts', 'bundle.js')], {cwd: root, stdio: 'inherit'})
+  if (rootHelp) writeFileSync(rootHelpPath, rootHelp)
 }
 
 function restoreAll() {
