@@ -143,8 +143,9 @@ describe('killed and racing processes', () => {
       await login.done
       const text = await readFile(sandbox.credentialsPath, 'utf8')
       if (text === old) continue
+      // Whole, and the new login: in version 2 once latch wrote it (profiles.default).
       const parsed = JSON.parse(text)
-      expect(parsed.token.access_token).toBe(pat)
+      expect((parsed.version === 1 ? parsed : parsed.profiles.default).token.access_token).toBe(pat)
       replaced++
       await writeFile(sandbox.credentialsPath, old, {mode: 0o600})
     }
